@@ -1,0 +1,84 @@
+/**
+ * One interface for every backend adapter (procedures, documents, later mail).
+ * The sync engine only knows this interface; adapters only know their backend's protocol.
+ */
+import type { BackendErrorCode } from '../../shared/api';
+import type { Source } from '../../shared/domain';
+import type { ItemDetail } from '../../shared/work-item';
+
+export interface AdapterCapabilities {
+  /** pull() accepts and returns an opaque cursor. */
+  cursor: boolean;
+  /** Later pulls return only what changed since the cursor. */
+  incremental: boolean;
+  /** Results come in pages (hasMore). */
+  paging: boolean;
+  /** The adapter renews an expired session/token by itself. */
+  sessionRenewal: boolean;
+  /** The backend pushes changes (IMAP IDLE); otherwise the engine polls. */
+  push: boolean;
+  /** The backend accepts actions (status feedback, processing steps). */
+  actions: boolean;
+}
+
+/** A backend record mapped to the cache's shape. */
+export interface NormalizedRecord {
+  source: Source;
+  externalId: string;
+  ref: string;
+  title: string;
+  party: string | null;
+  kind: string | null;
+  status: string;
+  receivedAt: number;
+  /** The backend's own due time; null lets the deadline engine decide (see deadlineHint). */
+  dueAt: number | null;
+  urgency: number;
+  assignee: string | null;
+  assigneeName: string | null;
+  updatedAt: number;
+  /** Extra text for search (ID numbers, signer, procedure name…), besides ref/title/party. */
+  searchText: string;
+  detail: ItemDetail;
+}
+
+/** A record that failed validation: kept with its error, never silently dropped. */
+export interface QuarantinedRecord {
+  externalId: string | null;
+  error: string;
+  /** The raw payload (truncated) for IT staff. */
+  raw: string;
+}
+
+export interface PullPage {
+  records: NormalizedRecord[];
+  quarantined: QuarantinedRecord[];
+  /** Cursor to store once this page has landed in the cache. */
+  cursor: string | null;
+  hasMore: boolean;
+  /** Items still to come including this page, when the backend says; for progress. */
+  remaining: number | null;
+}
+
+export interface BackendAdapter {
+  readonly id: string;
+  readonly kind: Source;
+  readonly label: string;
+  readonly capabilities: AdapterCapabilities;
+  /** Fetch one page of changes after `cursor` (null = from the beginning). */
+  pull(cursor: string | null, signal?: AbortSignal): Promise<PullPage>;
+  close(): Promise<void>;
+}
+
+/** Failure of a backend call, classified so the UI can explain it in plain Vietnamese. */
+export class AdapterError extends Error {
+  constructor(
+    readonly code: BackendErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AdapterError';
+  }
+}
