@@ -1,0 +1,216 @@
+/**
+ * The training sandbox: both simulated backends over one generated commune, on loopback ports.
+ * Used as the default backends in training mode, and by integration/e2e tests and the benchmark.
+ *
+ *   const sb = await TrainingSandbox.start({ seed: 1, streamIntervalMs: 0 });
+ *   sb.procedureUrl; sb.documentUrl; sb.credentials;
+ *   sb.setFaults({ errorRate: 0.2 }); sb.emit('procedure', 5); await sb.stop(); await sb.restart();
+ */
+import { type WorkCalendar } from '../core/deadline';
+import { type DocumentRecord, type DossierJson, type DossierRecord } from './data-generator';
+import { DocumentServer } from './document.server';
+import { type FaultPatch, type FaultSettings } from './http-kit';
+import { ProcedureServer } from './procedure.server';
+import { SandboxWorld, type DocumentView, type ItemKind, type StatusFeedbackRecord } from './sandbox-world';
+
+export interface TrainingSandboxOptions {
+  seed?: number;
+  /** Instant the generated history ends at; default clock(). */
+  now?: number;
+  /** Time source for sessions, tokens and new items; default Date.now. */
+  clock?: () => number;
+  /** Working days of history (default 60). */
+  days?: number;
+  dossiersPerDay?: number;
+  documentsPerDay?: number;
+  /** 0 = random free port. */
+  procedurePort?: number;
+  documentPort?: number;
+  /** One new item (and sometimes a status change) every interval; 0 = off. Default 30 s. */
+  streamIntervalMs?: number;
+  /** Session and token lifetime; default 30 minutes. */
+  sessionTtlMs?: number;
+  /** Procedure-system login (default canbo.lan / training). */
+  procedureCredentials?: { username: string; password: string };
+  /** Document-gateway client credentials (default workstation / training). */
+  documentCredentials?: { clientId: string; clientSecret: string };
+  calendar?: WorkCalendar;
+}
+
+export interface SandboxCredentials {
+  procedure: { username: string; password: string };
+  document: { clientId: string; clientSecret: string };
+}
+
+export const DEFAULT_CREDENTIALS: SandboxCredentials = {
+  procedure: { username: 'canbo.lan', password: 'training' },
+  document: { clientId: 'workstation', clientSecret: 'training' },
+};
+export const DEFAULT_STREAM_INTERVAL_MS = 30_000;
+export const DEFAULT_SESSION_TTL_MS = 30 * 60_000;
+
+export type FaultTarget = 'procedure' | 'document' | 'both';
+
+export class TrainingSandbox {
+  readonly credentials: SandboxCredentials;
+  private readonly world: SandboxWorld;
+  private readonly procedure: ProcedureServer;
+  private readonly document: DocumentServer;
+  private readonly clock: () => number;
+  private streamTimer: NodeJS.Timeout | null = null;
+  private readonly streamIntervalMs: number;
+  private ports = { procedure: 0, document: 0 };
+  private running = false;
+
+  private constructor(opts: TrainingSandboxOptions) {
+    this.clock = opts.clock ?? Date.now;
+    const seed = opts.seed ?? 1;
+    this.credentials = {
+      procedure: { ...(opts.procedureCredentials ?? DEFAULT_CREDENTIALS.procedure) },
+      document: { ...(opts.documentCredentials ?? DEFAULT_CREDENTIALS.document) },
+    };
+    this.world = new SandboxWorld({
+      seed,
+      now: opts.now ?? this.clock(),
+      days: opts.days,
+      dossiersPerDay: opts.dossiersPerDay,
+      documentsPerDay: opts.documentsPerDay,
+      calendar: opts.calendar,
+    });
+    const ttl = opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+    this.procedure = new ProcedureServer({
+      world: this.world,
+      clock: this.clock,
+      seed,
+      credentials: this.credentials.procedure,
+      sessionTtlMs: ttl,
+      emit: (count) => this.emit('procedure', count),
+    });
+    this.document = new DocumentServer({
+      world: this.world,
+      clock: this.clock,
+      seed,
+      credentials: this.credentials.document,
+      tokenTtlMs: ttl,
+      emit: (count) => this.emit('document', count),
+    });
+    this.streamIntervalMs = opts.streamIntervalMs ?? DEFAULT_STREAM_INTERVAL_MS;
+    this.ports = { procedure: opts.procedurePort ?? 0, document: opts.documentPort ?? 0 };
+  }
+
+  /** Generate the data and start both servers. */
+  static async start(opts: TrainingSandboxOptions = {}): Promise<TrainingSandbox> {
+    const sandbox = new TrainingSandbox(opts);
+    await sandbox.listen();
+    return sandbox;
+  }
+
+  get procedureUrl(): string {
+    return `http://127.0.0.1:${this.ports.procedure}`;
+  }
+
+  get documentUrl(): string {
+    return `http://127.0.0.1:${this.ports.document}`;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      await this.procedure.http.listen(this.ports.procedure);
+      await this.document.http.listen(this.ports.document);
+    } catch (err) {
+      await this.procedure.http.close();
+      await this.document.http.close();
+      throw err;
+    }
+    // Remember the bound ports so restart() comes back on the same ones.
+    this.ports = { procedure: this.procedure.http.port, document: this.document.http.port };
+    this.running = true;
+    if (this.streamIntervalMs > 0) {
+      this.streamTimer = setInterval(() => this.world.tick(this.clock()), this.streamIntervalMs);
+      this.streamTimer.unref();
+    }
+  }
+
+  /** Close both servers and every open connection now ("backend down"). Data is kept. */
+  async stop(): Promise<void> {
+    if (this.streamTimer) clearInterval(this.streamTimer);
+    this.streamTimer = null;
+    this.running = false;
+    await Promise.all([this.procedure.http.close(), this.document.http.close()]);
+  }
+
+  /** Start again on the same ports with the same data (sessions and tokens survive). */
+  async restart(): Promise<void> {
+    if (this.running) await this.stop();
+    await this.listen();
+  }
+
+  /** Change fault switches at runtime (both servers unless a target is named). */
+  setFaults(patch: FaultPatch, target: FaultTarget = 'both'): { procedure: FaultSettings; document: FaultSettings } {
+    if (target !== 'document') this.procedure.faults.set(patch);
+    if (target !== 'procedure') this.document.faults.set(patch);
+    return this.faults();
+  }
+
+  faults(): { procedure: FaultSettings; document: FaultSettings } {
+    return { procedure: this.procedure.faults.current, document: this.document.faults.current };
+  }
+
+  /** Create `count` new items now; returns their MaHoSo / DocId. */
+  emit(kind: ItemKind, count = 1): string[] {
+    return this.world.emit(kind, count, this.clock());
+  }
+
+  /** One beat of the steady stream, on demand (new item, sometimes a status change). */
+  tick(): string[] {
+    return this.world.tick(this.clock());
+  }
+
+  /** Move one open dossier/document one step further (new step, new NgayCapNhat/UpdatedAt). */
+  advance(kind: ItemKind, id?: string): string | null {
+    if (kind === 'procedure') {
+      if (id === undefined) return this.world.advanceSomeDossier(this.clock());
+      const rec = this.world.dossierByCode.get(id);
+      return rec && this.world.advanceDossierRecord(rec, this.clock()) ? id : null;
+    }
+    return this.world.advanceSomeDocument(this.clock());
+  }
+
+  /** Invalidate every session and token (clients must authenticate again). */
+  expireSessions(): void {
+    this.procedure.dropSessions();
+    this.document.dropTokens();
+  }
+
+  /** Ground truth: every dossier as the API serves it, in listing order. */
+  dossiers(): DossierJson[] {
+    return this.world.dossierJson();
+  }
+
+  /** Ground truth: every document (listing entry + header fields), in listing order. */
+  documents(): DocumentView[] {
+    return this.world.documentViews();
+  }
+
+  /** Raw records (live objects: do not mutate). */
+  dossierRecords(): readonly DossierRecord[] {
+    return this.world.dossierIndex.all();
+  }
+
+  documentRecords(): readonly DocumentRecord[] {
+    return this.world.documentIndex.all();
+  }
+
+  /** Status feedback posted to the document gateway, oldest first. */
+  statusFeedback(): readonly StatusFeedbackRecord[] {
+    return this.world.feedback;
+  }
+
+  counts(): ReturnType<SandboxWorld['counts']> {
+    return this.world.counts();
+  }
+}
