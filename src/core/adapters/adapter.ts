@@ -5,6 +5,8 @@
 import type { BackendErrorCode } from '../../shared/api';
 import type { Source } from '../../shared/domain';
 import type { ItemDetail } from '../../shared/work-item';
+import type { DueDateToInstant } from './backend-date.util';
+import type { BackoffFn, RetryInfo, SleepFn } from './http-client';
 
 export interface AdapterCapabilities {
   /** pull() accepts and returns an opaque cursor. */
@@ -68,6 +70,21 @@ export interface BackendAdapter {
   /** Fetch one page of changes after `cursor` (null = from the beginning). */
   pull(cursor: string | null, signal?: AbortSignal): Promise<PullPage>;
   close(): Promise<void>;
+}
+
+/**
+ * What the composition root injects into adapters besides their (serialisable) config:
+ * the office calendar, and hooks that make retries observable and tests fast.
+ */
+export interface AdapterDeps {
+  /** End instant of a due *date* (edXML DueDate, internal deadline). Default: 17:00 +07:00 that day. */
+  dueDateToInstant?: DueDateToInstant;
+  /** Delay before retry n (1-based). Default: exponential backoff with jitter. */
+  backoff?: BackoffFn;
+  /** Abortable sleep used between retries (tests may inject an instant one). */
+  sleep?: SleepFn;
+  /** Called before each retry, for logs and tests. */
+  onRetry?: (info: RetryInfo) => void;
 }
 
 /** Failure of a backend call, classified so the UI can explain it in plain Vietnamese. */

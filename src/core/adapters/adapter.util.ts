@@ -1,0 +1,156 @@
+/**
+ * Small helpers shared by the adapters: quarantine formatting, bounded concurrency, abort handling.
+ */
+import { type z } from 'zod';
+import type { QuarantinedRecord } from './adapter';
+
+/** Raw payloads kept for IT staff are cut to this many UTF-8 bytes. */
+export const QUARANTINE_RAW_MAX_BYTES = 4096;
+
+/** Truncate a string to at most `maxBytes` UTF-8 bytes without splitting a character. */
+export function truncateUtf8(text: string, maxBytes = QUARANTINE_RAW_MAX_BYTES): string {
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= maxBytes) return text;
+  const marker = '…[truncated]';
+  const budget = Math.max(0, maxBytes - Buffer.byteLength(marker));
+  // Drop a trailing partial character (decoded as U+FFFD).
+  return buf.subarray(0, budget).toString('utf8').replace(/\uFFFD+$/, '') + marker;
+}
+
+/** JSON of a raw record, truncated for the quarantine table. */
+export function rawForQuarantine(raw: unknown): string {
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+  } catch {
+    text = String(raw);
+  }
+  return truncateUtf8(text);
+}
+
+/** One line per zod issue (capped), e.g. `NgayCapNhat: expected yyyyMMddHHmmss, got "abc"`. */
+export function summariseZodError(error: z.ZodError, maxIssues = 5): string {
+  const lines = error.issues.slice(0, maxIssues).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    const message = /received undefined$/.test(issue.message) ? 'missing required field' : issue.message;
+    return `${path || '(root)'}: ${message}`;
+  });
+  const more = error.issues.length - maxIssues;
+  return lines.join('; ') + (more > 0 ? `; and ${more} more issue(s)` : '');
+}
+
+/** Best-effort external id of a raw (possibly invalid) record. */
+export function pickExternalId(raw: unknown, key: string): string | null {
+  if (raw && typeof raw === 'object' && key in raw) {
+    const value = (raw as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value.length > 0) return value.slice(0, 200);
+    if (typeof value === 'number') return String(value);
+  }
+  return null;
+}
+
+export function quarantine(raw: unknown, externalIdKey: string, error: string): QuarantinedRecord {
+  return { externalId: pickExternalId(raw, externalIdKey), error, raw: rawForQuarantine(raw) };
+}
+
+/** Error thrown when the caller aborts: the signal's reason, or a standard AbortError. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw abortReason(signal);
+}
+
+/** Resolve/reject with `promise`, or reject as soon as `signal` aborts (the promise keeps running). */
+export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Map with at most `limit` calls in flight, keeping input order. The first rejection aborts the
+ * signal handed to the other calls and is rethrown once the calls in flight have settled.
+ */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, signal: AbortSignal) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<R[]> {
+  const controller = new AbortController();
+  const forward = (): void => controller.abort(signal ? abortReason(signal) : undefined);
+  signal?.addEventListener('abort', forward, { once: true });
+  if (signal?.aborted) forward();
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async (): Promise<void> => {
+    while (failure === null && !controller.signal.aborted && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index] as T, controller.signal);
+      } catch (error) {
+        if (failure === null) failure = { error };
+        controller.abort(error);
+      }
+    }
+  };
+  try {
+    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker());
+    await Promise.all(workers);
+  } finally {
+    signal?.removeEventListener('abort', forward);
+  }
+  if (failure !== null) throw (failure as { error: unknown }).error;
+  throwIfAborted(signal);
+  return results;
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  pdf: 'application/pdf',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  odt: 'application/vnd.oasis.opendocument.text',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  zip: 'application/zip',
+  rar: 'application/vnd.rar',
+  xml: 'application/xml',
+  txt: 'text/plain',
+};
+
+/** MIME type guessed from a file name's extension, or null. */
+export function mimeTypeFromName(name: string): string | null {
+  const m = /\.([A-Za-z0-9]{1,8})$/.exec(name.trim());
+  return m ? (MIME_BY_EXTENSION[m[1]!.toLowerCase()] ?? null) : null;
+}
+
+/** Join non-empty search fragments, without duplicates. */
+export function joinSearchText(parts: readonly (string | null | undefined)[]): string {
+  const seen = new Set<string>();
+  for (const part of parts) {
+    const value = part?.trim();
+    if (value) seen.add(value);
+  }
+  return [...seen].join(' ');
+}
