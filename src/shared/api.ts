@@ -156,14 +156,10 @@ export class ApiCallError extends Error {
   }
 }
 
-/** Name of the object the Electron preload exposes on window. */
-export const PRELOAD_GLOBAL = 'workstation';
-/** IPC channel prefix; main accepts nothing else. */
-export const IPC_PREFIX = 'cw:';
-export const IPC_EVENT_CHANNEL = 'cw:event';
-
 /** The preload object's shape (window.workstation). */
 export interface PreloadBridge {
   invoke(method: string, input: unknown): Promise<unknown>;
   onEvent(listener: (event: unknown) => void): () => void;
 }
+
+export { PRELOAD_GLOBAL, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from './channels';

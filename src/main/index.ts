@@ -1,0 +1,163 @@
+/**
+ * Electron main: a thin shell. It starts the training sandbox (first run) and the core in
+ * utilityProcesses (plain Node, off the UI thread), opens one locked-down window, and relays the
+ * renderer's contract calls to the core over a single checked IPC channel. Nothing else lives here.
+ */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, isKnownMethodName } from '../shared/channels';
+import { CoreToParentSchema, SandboxReadySchema, type ParentToCore } from '../shared/core-channel';
+import { hardenedWebPreferences, isSafeExternalUrl, isTrustedRendererUrl } from './security';
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+}
+
+let mainWindow: BrowserWindow | null = null;
+let core: UtilityProcess | null = null;
+let sandbox: UtilityProcess | null = null;
+let nextCallId = 1;
+const pending = new Map<number, (envelope: unknown) => void>();
+
+function rendererUrl(): string {
+  const dev = process.env['ELECTRON_RENDERER_URL'];
+  if (dev && !app.isPackaged) return dev;
+  return new URL(`file://${join(__dirname, '../renderer/index.html')}`).toString();
+}
+
+function startSandbox(): Promise<{ procedureUrl: string; documentUrl: string }> {
+  return new Promise((resolve, reject) => {
+    const child = utilityProcess.fork(join(__dirname, 'sandbox.js'), [], { serviceName: 'cw-sandbox' });
+    sandbox = child;
+    const timer = setTimeout(() => reject(new Error('training sandbox did not start in 30 s')), 30_000);
+    child.on('message', (msg: unknown) => {
+      const parsed = SandboxReadySchema.safeParse(msg);
+      if (parsed.success) {
+        clearTimeout(timer);
+        resolve({ procedureUrl: parsed.data.procedureUrl, documentUrl: parsed.data.documentUrl });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`training sandbox exited (${code})`)));
+  });
+}
+
+function startCore(dataDir: string, training: { procedureUrl: string; documentUrl: string } | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      CW_DATA_DIR: dataDir,
+    };
+    if (training) env['CW_TRAINING_URLS'] = JSON.stringify(training);
+    // better-sqlite3 rebuilt for Electron's ABI by scripts/start.mjs (see README).
+    const electronBinding = join(app.getAppPath(), '.electron-native', `better_sqlite3-${process.versions.electron}.node`);
+    if (existsSync(electronBinding)) env['CW_SQLITE_BINDING'] = electronBinding;
+    const child = utilityProcess.fork(join(__dirname, 'core.js'), [], { serviceName: 'cw-core', env });
+    core = child;
+    child.on('message', (raw: unknown) => {
+      const parsed = CoreToParentSchema.safeParse(raw);
+      if (!parsed.success) return;
+      const msg = parsed.data;
+      if (msg.type === 'ready') resolve();
+      else if (msg.type === 'result') {
+        pending.get(msg.id)?.(msg.envelope);
+        pending.delete(msg.id);
+      } else if (msg.type === 'event') mainWindow?.webContents.send(IPC_EVENT_CHANNEL, msg.event);
+      else if (msg.type === 'fatal') reject(new Error(msg.message));
+    });
+    child.on('exit', (code) => {
+      for (const [id, settle] of pending) {
+        settle({ ok: false, error: { code: 'unavailable', message: 'core process stopped' } });
+        pending.delete(id);
+      }
+      if (code !== 0) reject(new Error(`core exited (${code})`));
+    });
+  });
+}
+
+function callCore(method: string, input: unknown): Promise<unknown> {
+  const child = core;
+  if (!child) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'core not running' } });
+  const id = nextCallId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    const msg: ParentToCore = { type: 'call', id, method, input };
+    child.postMessage(msg);
+  });
+}
+
+function createWindow(): void {
+  const url = rendererUrl();
+  mainWindow = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 640,
+    show: false,
+    title: 'Bàn làm việc một cửa',
+    webPreferences: hardenedWebPreferences(join(__dirname, '../preload/index.js')),
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  void mainWindow.loadURL(url);
+}
+
+function lockDownWebContents(): void {
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event, target) => {
+      if (!isTrustedRendererUrl(target, rendererUrl())) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isSafeExternalUrl(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, method: unknown, input: unknown) => {
+  const senderUrl = event.senderFrame?.url ?? '';
+  if (!isTrustedRendererUrl(senderUrl, rendererUrl())) {
+    return { ok: false, error: { code: 'unauthorized', message: 'untrusted sender' } };
+  }
+  if (!isKnownMethodName(method)) {
+    return { ok: false, error: { code: 'invalid_input', message: 'unknown method' } };
+  }
+  // The core validates `input` against the contract's schema.
+  return callCore(method, input);
+});
+
+app.on('second-instance', () => {
+  if (mainWindow) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  }
+});
+
+app.on('window-all-closed', () => {
+  app.quit();
+});
+
+app.on('before-quit', () => {
+  core?.postMessage({ type: 'shutdown' } satisfies ParentToCore);
+  sandbox?.kill();
+});
+
+app
+  .whenReady()
+  .then(async () => {
+    lockDownWebContents();
+    const dataDir = app.getPath('userData');
+    const hasConfig = existsSync(join(dataDir, 'config.json'));
+    const training = hasConfig ? null : await startSandbox();
+    await startCore(dataDir, training);
+    createWindow();
+  })
+  .catch((err: unknown) => {
+    dialog.showErrorBox('Không khởi động được', err instanceof Error ? err.message : String(err));
+    app.quit();
+  });

@@ -1,0 +1,25 @@
+/**
+ * Names that cross the Electron IPC boundary, kept free of zod so the sandboxed preload stays tiny.
+ * tests/unit/shared/channels.test.ts checks API_METHOD_NAMES against the contract.
+ */
+import type { ApiMethod } from './api';
+
+export const API_METHOD_NAMES = [
+  'session.get',
+  'queue.list',
+  'queue.counts',
+  'item.get',
+  'backends.list',
+  'sync.now',
+] as const satisfies readonly ApiMethod[];
+
+/** Name of the object the Electron preload exposes on window. */
+export const PRELOAD_GLOBAL = 'workstation';
+/** The one request channel; main refuses every other. */
+export const IPC_INVOKE_CHANNEL = 'cw:invoke';
+/** The one event channel main → renderer. */
+export const IPC_EVENT_CHANNEL = 'cw:event';
+
+export function isKnownMethodName(name: unknown): name is (typeof API_METHOD_NAMES)[number] {
+  return typeof name === 'string' && (API_METHOD_NAMES as readonly string[]).includes(name);
+}
