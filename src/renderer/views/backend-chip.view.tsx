@@ -1,0 +1,123 @@
+/**
+ * One chip per backend: state colour and words, last sync time, a progress bar while syncing;
+ * click (or Enter/Space) opens the details with the error explained in plain words.
+ */
+import { Badge, Box, Button, Flex, Popover, Progress, Separator, Text } from '@radix-ui/themes';
+import type { ReactElement } from 'react';
+import type { BackendStatus } from '../../shared/api';
+import { formatDateTime, formatNumber, formatRelative, formatShortDateTime } from '../format/date.format';
+import { backendErrorLabel, backendStateLabel } from '../format/labels.format';
+import { SourceIcon } from './icons.view';
+import { useTr } from '../i18n.hooks';
+
+type BadgeColor = 'green' | 'blue' | 'amber' | 'red' | 'gray';
+
+const STATE_COLOR: Record<BackendStatus['state'], BadgeColor> = {
+  connecting: 'amber',
+  online: 'green',
+  syncing: 'blue',
+  offline: 'red',
+  error: 'red',
+};
+
+export function BackendChip({ backend, now }: { backend: BackendStatus; now: number }): ReactElement {
+  const { t, lang } = useTr();
+  const color = STATE_COLOR[backend.state];
+  const stateText = backendStateLabel(t, backend.state);
+  const progress = backend.progress;
+  const percent = progress && progress.total ? Math.min(100, Math.round((progress.done / Math.max(progress.total, 1)) * 100)) : null;
+  const progressText = progress
+    ? progress.total !== null
+      ? t('backend.progress', { done: formatNumber(lang, progress.done), total: formatNumber(lang, progress.total) })
+      : t('backend.progressUnknown', { done: formatNumber(lang, progress.done) })
+    : null;
+  const syncedText =
+    backend.lastSyncAt !== null ? t('backend.syncedAt', { time: formatShortDateTime(lang, backend.lastSyncAt, now) }) : t('backend.neverSynced');
+  const errorText = backend.lastError ? backendErrorLabel(t, backend.lastError.code) : null;
+  const hover = [backend.label, stateText, syncedText, errorText].filter(Boolean).join(' — ');
+
+  return (
+    <Popover.Root>
+      <Popover.Trigger>
+        <Button
+          variant="soft"
+          color={color}
+          size="1"
+          className="backend-chip"
+          data-testid={`backend-${backend.id}`}
+          data-state={backend.state}
+          title={hover}
+          aria-label={t('backend.details', { label: backend.label }) + ': ' + hover}
+        >
+          <span className={`state-dot state-dot--${backend.state}`} aria-hidden="true" />
+          <SourceIcon source={backend.kind} size={14} />
+          <span className="backend-chip__label">{backend.label}</span>
+          <span className="backend-chip__state">{stateText}</span>
+          {progress ? (
+            <span className="backend-chip__progress">
+              <Progress size="1" value={percent ?? undefined} max={100} color="blue" aria-label={t('backend.progressLabel')} className="backend-chip__bar" />
+              <span className="backend-chip__count">{progressText}</span>
+            </span>
+          ) : (
+            <span className="backend-chip__time">{syncedText}</span>
+          )}
+        </Button>
+      </Popover.Trigger>
+      <Popover.Content size="1" maxWidth="380px" data-testid={`backend-${backend.id}-details`}>
+        <Flex direction="column" gap="2">
+          <Flex align="center" gap="2">
+            <SourceIcon source={backend.kind} />
+            <Text weight="bold" size="2">
+              {backend.label}
+            </Text>
+            <Badge color={color} variant="soft">
+              {stateText}
+            </Badge>
+            {backend.training ? (
+              <Badge color="orange" variant="outline">
+                {t('backend.training')}
+              </Badge>
+            ) : null}
+          </Flex>
+          <Text size="1" color="gray">
+            {syncedText}
+            {backend.lastSyncAt !== null ? ` (${formatRelative(lang, backend.lastSyncAt, now)})` : ''}
+          </Text>
+          {progress ? (
+            <Box>
+              <Progress value={percent ?? undefined} max={100} aria-label={t('backend.progressLabel')} />
+              <Text size="1" color="gray">
+                {t('backend.progressLabel')}: {progressText}
+              </Text>
+            </Box>
+          ) : null}
+          <Text size="1">{t('backend.items', { n: formatNumber(lang, backend.itemCount) })}</Text>
+          {backend.quarantined > 0 ? (
+            <Text size="1" color="amber">
+              {t('backend.quarantined', { n: formatNumber(lang, backend.quarantined) })}
+            </Text>
+          ) : null}
+          {backend.lastError ? (
+            <>
+              <Separator size="4" />
+              <Text size="1" weight="bold" color="red">
+                {t('backend.lastError', { time: formatDateTime(lang, backend.lastError.at) })}
+              </Text>
+              <Text size="2" role="alert">
+                {errorText}
+              </Text>
+              <Text size="1" color="gray" className="mono-wrap">
+                {t('backend.technical')}: [{backend.lastError.code}] {backend.lastError.message}
+              </Text>
+            </>
+          ) : null}
+          {backend.lastAttemptAt !== null ? (
+            <Text size="1" color="gray">
+              {t('backend.lastAttempt', { time: formatDateTime(lang, backend.lastAttemptAt) })}
+            </Text>
+          ) : null}
+        </Flex>
+      </Popover.Content>
+    </Popover.Root>
+  );
+}
