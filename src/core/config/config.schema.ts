@@ -1,0 +1,130 @@
+/**
+ * The workstation configuration (config.json written by IT staff, or built for training mode).
+ * A trust boundary: validated here; each backend's `adapter` object is validated by the adapter
+ * registry (createAdapter) when the core starts.
+ *
+ * Secrets: adapter configs carry backend passwords/client secrets. They stay in memory, go only to
+ * the adapters, and are never written to the cache database or logged.
+ */
+import { z } from 'zod';
+import { ROLES } from '../../shared/api';
+
+export const BackendEntrySchema = z.strictObject({
+  /** The adapter's own config (kind, id, label, URL, credentials…), checked by createAdapter. */
+  adapter: z.record(z.string(), z.unknown()),
+  /** Wait between successful sync cycles. */
+  pollIntervalMs: z.number().int().min(100).max(24 * 60 * 60 * 1000).default(30_000),
+  /** The backend is the built-in training sandbox (fictitious data). */
+  training: z.boolean().default(false),
+});
+
+export const CalendarSourceSchema = z
+  .strictObject({
+    /** Path of a calendar JSON file; relative paths are resolved against the data directory. */
+    path: z.string().min(1).max(1000).optional(),
+    /** Inline calendar data (same shape as the file). */
+    data: z.unknown().optional(),
+  })
+  .refine((c) => (c.path === undefined) !== (c.data === undefined), {
+    message: 'give either "path" or "data", not both',
+  });
+
+export const WorkstationConfigSchema = z.strictObject({
+  office: z.strictObject({
+    name: z.string().trim().min(1).max(200),
+    unitCode: z.string().trim().min(1).max(50),
+  }),
+  user: z.strictObject({
+    username: z.string().trim().min(1).max(100),
+    fullName: z.string().trim().min(1).max(200),
+    role: z.enum(ROLES),
+  }),
+  /** Office calendar; the shipped Vietnamese public-sector calendar when absent. */
+  calendar: CalendarSourceSchema.optional(),
+  backends: z.array(BackendEntrySchema).max(20),
+});
+
+export type WorkstationConfig = z.output<typeof WorkstationConfigSchema>;
+export type WorkstationConfigInput = z.input<typeof WorkstationConfigSchema>;
+export type BackendEntry = z.output<typeof BackendEntrySchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid workstation configuration:\n${issues.map((i) => `- ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validate a parsed config.json. @throws ConfigError listing each problem (path: message). */
+export function parseConfig(json: unknown): WorkstationConfig {
+  const parsed = WorkstationConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+// ---------- training mode ----------
+
+export const TRAINING_PROCEDURE_BACKEND_ID = 'training-procedure';
+export const TRAINING_DOCUMENT_BACKEND_ID = 'training-document';
+
+export interface TrainingCredentials {
+  procedure: { username: string; password: string };
+  document: { clientId: string; clientSecret: string };
+}
+
+/**
+ * The training sandbox's default accounts. Public constants of the sandbox (fictitious backends),
+ * not secrets; they still never go to the database or the logs.
+ */
+export const TRAINING_CREDENTIALS: Readonly<TrainingCredentials> = Object.freeze({
+  procedure: { username: 'canbo.lan', password: 'training' },
+  document: { clientId: 'workstation', clientSecret: 'training' },
+});
+
+export interface TrainingConfigOptions {
+  procedureUrl: string;
+  documentUrl: string;
+  /** The sandbox's accounts (TrainingSandbox.credentials); TRAINING_CREDENTIALS by default. */
+  credentials?: TrainingCredentials;
+  pollIntervalMs?: number;
+}
+
+/** The default configuration of training mode: the sandbox's two backends, a counter official. */
+export function trainingConfig(options: TrainingConfigOptions): WorkstationConfig {
+  const pollIntervalMs = options.pollIntervalMs ?? 10_000;
+  const credentials = options.credentials ?? TRAINING_CREDENTIALS;
+  return parseConfig({
+    office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
+    user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
+    backends: [
+      {
+        adapter: {
+          kind: 'procedure',
+          id: TRAINING_PROCEDURE_BACKEND_ID,
+          label: 'Một cửa điện tử (đào tạo)',
+          baseUrl: options.procedureUrl,
+          username: credentials.procedure.username,
+          password: credentials.procedure.password,
+        },
+        pollIntervalMs,
+        training: true,
+      },
+      {
+        adapter: {
+          kind: 'document',
+          id: TRAINING_DOCUMENT_BACKEND_ID,
+          label: 'Quản lý văn bản (đào tạo)',
+          baseUrl: options.documentUrl,
+          clientId: credentials.document.clientId,
+          clientSecret: credentials.document.clientSecret,
+        },
+        pollIntervalMs,
+        training: true,
+      },
+    ],
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * The composition root of the workstation core: the only place that builds services.
+ *
+ * Where the core runs: never on a UI thread. In Electron it runs in its own utilityProcess
+ * (src/core/main.ts, plain Node; the Electron main process only relays messages); in the browser
+ * host (`npm run web`, e2e tests) it runs inside the host's Node process, which has no UI. Either
+ * way this process owns the ONE writer connection to `<dataDir>/cache.sqlite`; nothing else opens
+ * that file for writing.
+ *
+ * Start-up order: config validated → calendar loaded → database opened and migrated (before any
+ * service exists) → adapters built by the registry → repository, queue, sync engine, dispatcher.
+ * `start()` starts the sync loops; `close()` stops them (aborting pulls), closes adapters and the
+ * database.
+ */
+import type Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { CoreEvent, Envelope } from '../shared/api';
+import type { BackendAdapter } from './adapters/adapter';
+import { createAdapter as registryCreateAdapter } from './adapters/adapter.registry';
+import { ApiDispatcher, ApiFailure, type ApiHandlers } from './api/api.dispatcher';
+import { parseConfig, type WorkstationConfig, type WorkstationConfigInput } from './config/config.schema';
+import { silentLog, type CoreLog } from './core.log';
+import { openCacheDatabase } from './db/cache.database';
+import { defaultCalendar, loadCalendar, type WorkCalendar } from './deadline';
+import { CoreEventHub } from './events/event.hub';
+import { calendarDeadlinePolicy } from './queue/deadline.policy';
+import { QueueService } from './queue/queue.service';
+import { SyncEngine, type BackoffOptions } from './sync/sync.engine';
+import { SyncStateRepository } from './sync/sync-state.repository';
+
+export interface Core {
+  handle(method: string, input: unknown): Promise<Envelope<unknown>>;
+  subscribe(listener: (e: CoreEvent) => void): () => void;
+  /** Start the sync loops (idempotent). */
+  start(): void;
+  /** Stop syncing (aborting pulls in flight), close adapters and the database (idempotent). */
+  close(): Promise<void>;
+}
+
+export interface CreateCoreOptions {
+  dataDir: string;
+  config: WorkstationConfigInput;
+  /** Clock (epoch ms); tests pin it. */
+  now?: () => number;
+  /** Overrides the configured calendar. */
+  calendar?: WorkCalendar;
+  log?: CoreLog;
+  /** Builds an adapter from its config; the adapter registry by default. */
+  createAdapter?: (config: unknown) => BackendAdapter;
+  /** Backoff between failed sync cycles (default 1 s doubling, capped at 60 s). */
+  backoff?: BackoffOptions;
+  /** better-sqlite3 native binding built for another ABI (Electron). */
+  sqliteNativeBinding?: string;
+}
+
+function resolveCalendar(config: WorkstationConfig, dataDir: string): WorkCalendar {
+  const source = config.calendar;
+  if (!source) return defaultCalendar();
+  if (source.path !== undefined) {
+    const file = isAbsolute(source.path) ? source.path : join(dataDir, source.path);
+    return loadCalendar(readFileSync(file, 'utf8'));
+  }
+  return loadCalendar(source.data);
+}
+
+export async function createCore(options: CreateCoreOptions): Promise<Core> {
+  const log = options.log ?? silentLog;
+  const now = options.now ?? Date.now;
+  const config = parseConfig(options.config);
+  const calendar = options.calendar ?? resolveCalendar(config, options.dataDir);
+  const makeAdapter = options.createAdapter ?? registryCreateAdapter;
+
+  const db: Database.Database = openCacheDatabase(options.dataDir, {
+    ...(options.sqliteNativeBinding !== undefined ? { nativeBinding: options.sqliteNativeBinding } : {}),
+  });
+  const adapters: BackendAdapter[] = [];
+  try {
+    for (const entry of config.backends) adapters.push(makeAdapter(entry.adapter));
+  } catch (error) {
+    await Promise.allSettled(adapters.map((a) => a.close()));
+    db.close();
+    throw error;
+  }
+
+  const events = new CoreEventHub(log);
+  const syncState = new SyncStateRepository(db);
+  const queue = new QueueService(db, calendarDeadlinePolicy(calendar), syncState, {
+    username: config.user.username,
+    now,
+  });
+  const engine = new SyncEngine({
+    backends: config.backends.map((entry, i) => ({
+      adapter: adapters[i] as BackendAdapter,
+      pollIntervalMs: entry.pollIntervalMs,
+      training: entry.training,
+    })),
+    queue,
+    syncState,
+    emit: (event) => events.emit(event),
+    now,
+    log,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  });
+
+  const handlers: ApiHandlers = {
+    'session.get': () => ({
+      user: { ...config.user },
+      officeName: config.office.name,
+      training: config.backends.some((b) => b.training),
+      now: now(),
+    }),
+    'queue.list': ({ filter, offset, limit }) => queue.list(filter, offset, limit, now()),
+    'queue.counts': ({ filter }) => queue.counts(filter, now()),
+    'item.get': ({ id }) => {
+      const found = queue.get(id, now());
+      if (!found) throw new ApiFailure('not_found', `No item with id "${id}"`);
+      return found;
+    },
+    'backends.list': () => engine.statuses(),
+    'sync.now': ({ backendId }) => {
+      if (backendId !== undefined && !engine.hasBackend(backendId)) {
+        throw new ApiFailure('not_found', `No backend with id "${backendId}"`);
+      }
+      return { started: engine.isStarted ? engine.syncNow(backendId) : [] };
+    },
+  };
+  const dispatcher = new ApiDispatcher(handlers, log);
+
+  let closing: Promise<void> | null = null;
+  log('info', 'core ready', { backends: adapters.map((a) => a.id) });
+
+  return {
+    handle(method, input) {
+      if (closing) {
+        return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'The workstation core is shutting down' } });
+      }
+      return dispatcher.handle(method, input);
+    },
+    subscribe: (listener) => events.subscribe(listener),
+    start() {
+      if (!closing) engine.start();
+    },
+    close() {
+      closing ??= (async () => {
+        await engine.stop();
+        await Promise.allSettled(adapters.map((a) => a.close()));
+        events.clear();
+        db.close();
+        log('info', 'core closed');
+      })();
+      return closing;
+    },
+  };
+}

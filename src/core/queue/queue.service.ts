@@ -1,0 +1,549 @@
+/**
+ * The items repository and the queue queries over the cache.
+ *
+ * Writes: `upsertBatch` lands one adapter page (items + quarantine + cursor) in ONE transaction.
+ * Reads: `list` / `counts` turn a QueueFilter into SQL (SLA states become due_key ranges computed
+ * from the calendar's boundaries, so filtering never happens in JS) and `get` returns the detail.
+ *
+ * Search bound: a search first takes at most SEARCH_CANDIDATE_LIMIT FTS hits, newest rows first
+ * (highest rowid = most recently inserted into the cache), and only then filters and sorts them by
+ * deadline. A very common term ("nguyen") therefore searches the 5,000 newest matching items, not
+ * years of history; narrower terms are exact. This keeps search p95 in milliseconds on 200k rows.
+ */
+import type Database from 'better-sqlite3';
+import type { z } from 'zod';
+import { type QueueFilterSchema } from '../../shared/api';
+import {
+  isClockRunning,
+  isOpenStatus,
+  isPausedStatus,
+  SLA_STATES,
+  SOURCES,
+  type SlaState,
+  type Source,
+} from '../../shared/domain';
+import { foldVietnamese, searchWords } from '../../shared/text';
+import { ItemDetailSchema, type ItemDetail, type WorkItem } from '../../shared/work-item';
+import type { NormalizedRecord, QuarantinedRecord } from '../adapters/adapter';
+import { NO_DUE_KEY } from '../db/migrations/001-initial';
+import { type SyncStateRepository } from '../sync/sync-state.repository';
+import { type DeadlinePolicy, type SlaBoundaries } from './deadline.policy';
+import { describeRecordIssues, NormalizedRecordSchema } from './normalized-record.schema';
+
+/** The filter after the contract's defaults were applied. */
+export type QueueFilterValue = z.output<typeof QueueFilterSchema>;
+
+export const SEARCH_CANDIDATE_LIMIT = 5000;
+const RAW_MAX_CHARS = 16_000;
+const STATEMENT_CACHE_SIZE = 200;
+
+export interface UpsertResult {
+  /** Ids of items inserted or changed by this batch (unchanged rows are skipped). */
+  changed: string[];
+  /** Records quarantined by this batch (by the adapter or by validation here). */
+  quarantined: number;
+}
+
+export interface ListResult {
+  items: WorkItem[];
+  hasMore: boolean;
+  now: number;
+}
+
+export interface CountsResult {
+  total: number;
+  bySla: Record<SlaState, number>;
+  bySource: Record<Source, number>;
+}
+
+export interface ItemWithDetail {
+  item: WorkItem;
+  detail: ItemDetail;
+}
+
+export interface QueueServiceOptions {
+  /** The signed-in official; `scope: 'mine'` means assignee = username. */
+  username: string;
+  /** Clock for quarantine timestamps. */
+  now: () => number;
+  searchCandidateLimit?: number;
+}
+
+interface ItemRow {
+  id: string;
+  source: string;
+  backend_id: string;
+  external_id: string;
+  ref: string;
+  title: string;
+  party: string | null;
+  kind: string | null;
+  status: string;
+  received_at: number;
+  due_at: number | null;
+  urgency: number;
+  assignee: string | null;
+  assignee_name: string | null;
+  updated_at: number;
+  clock_running: number;
+  paused: number;
+}
+
+interface ItemRowWithDetail extends ItemRow {
+  detail_json: string;
+}
+
+interface UpsertParams {
+  id: string;
+  source: string;
+  backendId: string;
+  externalId: string;
+  ref: string;
+  title: string;
+  party: string | null;
+  kind: string | null;
+  status: string;
+  receivedAt: number;
+  dueAt: number | null;
+  dueKey: number;
+  urgency: number;
+  assignee: string | null;
+  assigneeName: string | null;
+  updatedAt: number;
+  isOpen: number;
+  clockRunning: number;
+  paused: number;
+  searchFolded: string;
+  detailJson: string;
+}
+
+type Params = Record<string, string | number>;
+
+const ITEM_COLUMNS = `i.id, i.source, i.backend_id, i.external_id, i.ref, i.title, i.party, i.kind, i.status,
+  i.received_at, i.due_at, i.urgency, i.assignee, i.assignee_name, i.updated_at, i.clock_running, i.paused`;
+
+const ORDER_BY = 'ORDER BY i.due_key, i.urgency DESC, i.id';
+
+/**
+ * Per-state totals over open rows; `none` is the rest (not running, or no deadline). The ranges are
+ * those of classifyDue in the deadline engine (a unit test checks list, counts and slaFor agree).
+ */
+const SLA_SUMS = `COUNT(*) AS n,
+  TOTAL(i.clock_running = 1 AND i.paused = 1) AS paused,
+  TOTAL(i.clock_running = 1 AND i.paused = 0 AND i.due_key < @slaNow) AS overdue,
+  TOTAL(i.clock_running = 1 AND i.paused = 0 AND i.due_key >= @slaNow AND i.due_key <= @slaEndOfToday) AS due_today,
+  TOTAL(i.clock_running = 1 AND i.paused = 0 AND i.due_key > @slaEndOfToday
+    AND i.due_key <= @slaEndOfNextWorkingDay) AS due_soon,
+  TOTAL(i.clock_running = 1 AND i.paused = 0 AND i.due_key > @slaEndOfNextWorkingDay
+    AND i.due_key < ${NO_DUE_KEY}) AS on_track`;
+
+interface SlaSumsRow {
+  source: string;
+  n: number;
+  paused: number;
+  overdue: number;
+  due_today: number;
+  due_soon: number;
+  on_track: number;
+}
+
+/** The four deadline states are consecutive due_key ranges (same bounds as classifyDue). */
+const RANGE_STATES = ['overdue', 'due_today', 'due_soon', 'on_track'] as const satisfies readonly SlaState[];
+const RANGE_LOWER: Record<(typeof RANGE_STATES)[number], string | null> = {
+  overdue: null,
+  due_today: 'i.due_key >= @slaNow',
+  due_soon: 'i.due_key > @slaEndOfToday',
+  on_track: 'i.due_key > @slaEndOfNextWorkingDay',
+};
+const RANGE_UPPER: Record<(typeof RANGE_STATES)[number], string> = {
+  overdue: 'i.due_key < @slaNow',
+  due_today: 'i.due_key <= @slaEndOfToday',
+  due_soon: 'i.due_key <= @slaEndOfNextWorkingDay',
+  on_track: `i.due_key < ${NO_DUE_KEY}`,
+};
+
+/**
+ * SLA states as a WHERE condition on due_key ranges (index friendly): adjacent deadline states are
+ * merged into one range (due_today + due_soon → now ≤ due ≤ end of next working day).
+ */
+export function slaConditionSql(states: readonly SlaState[]): string {
+  const parts: string[] = [];
+  let runStart = -1;
+  RANGE_STATES.forEach((state, index) => {
+    const selected = states.includes(state);
+    if (selected && runStart < 0) runStart = index;
+    const runEnds = runStart >= 0 && (!selected || index === RANGE_STATES.length - 1);
+    if (!runEnds) return;
+    const last = selected ? index : index - 1;
+    const lower = RANGE_LOWER[RANGE_STATES[runStart] ?? 'overdue'];
+    const upper = RANGE_UPPER[RANGE_STATES[last] ?? 'on_track'];
+    parts.push(`(i.clock_running = 1 AND i.paused = 0${lower ? ` AND ${lower}` : ''} AND ${upper})`);
+    runStart = -1;
+  });
+  if (states.includes('paused')) parts.push('(i.clock_running = 1 AND i.paused = 1)');
+  if (states.includes('none')) parts.push(`(i.clock_running = 0 OR (i.paused = 0 AND i.due_key = ${NO_DUE_KEY}))`);
+  return parts.length === 1 ? (parts[0] ?? '') : `(${parts.join(' OR ')})`;
+}
+
+/**
+ * Turn free text into a safe FTS5 query: folded words, each a quoted prefix term, joined by AND.
+ * Words only contain letters and digits, and any quote is doubled anyway, so nothing the user types
+ * can become FTS syntax. Returns null when the text has no searchable word.
+ */
+export function ftsMatchExpression(q: string | undefined): string | null {
+  if (q === undefined) return null;
+  const words = searchWords(q).slice(0, 16);
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' AND ');
+}
+
+/** The folded text an item is found by. */
+export function searchTextOf(record: Pick<NormalizedRecord, 'ref' | 'title' | 'party' | 'kind' | 'searchText'>): string {
+  return foldVietnamese([record.ref, record.title, record.party, record.kind, record.searchText].filter(Boolean).join(' '));
+}
+
+function emptySlaCounts(): Record<SlaState, number> {
+  return Object.fromEntries(SLA_STATES.map((s) => [s, 0])) as Record<SlaState, number>;
+}
+
+function emptySourceCounts(): Record<Source, number> {
+  return Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;
+}
+
+function isSource(value: string): value is Source {
+  return (SOURCES as readonly string[]).includes(value);
+}
+
+export class QueueService {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly upsertItem: Database.Statement<UpsertParams>;
+  private readonly clearQuarantine: Database.Statement<{ backendId: string; externalId: string }>;
+  private readonly upsertQuarantineKnown: Database.Statement<{
+    backendId: string;
+    externalId: string;
+    error: string;
+    raw: string;
+    at: number;
+  }>;
+  private readonly findQuarantineUnknown: Database.Statement<
+    { backendId: string; error: string; raw: string },
+    { id: number }
+  >;
+  private readonly touchQuarantine: Database.Statement<{ id: number; at: number }>;
+  private readonly insertQuarantineUnknown: Database.Statement<{
+    backendId: string;
+    error: string;
+    raw: string;
+    at: number;
+  }>;
+  private readonly selectItem: Database.Statement<[string], ItemRowWithDetail>;
+  private readonly searchLimit: number;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly deadlines: DeadlinePolicy,
+    private readonly syncState: SyncStateRepository,
+    private readonly options: QueueServiceOptions,
+  ) {
+    this.searchLimit = options.searchCandidateLimit ?? SEARCH_CANDIDATE_LIMIT;
+    this.upsertItem = db.prepare(`
+      INSERT INTO items (id, source, backend_id, external_id, ref, title, party, kind, status, received_at,
+        due_at, due_key, urgency, assignee, assignee_name, updated_at, is_open, clock_running, paused,
+        search_folded, detail_json)
+      VALUES (@id, @source, @backendId, @externalId, @ref, @title, @party, @kind, @status, @receivedAt,
+        @dueAt, @dueKey, @urgency, @assignee, @assigneeName, @updatedAt, @isOpen, @clockRunning, @paused, @searchFolded,
+        @detailJson)
+      ON CONFLICT (id) DO UPDATE SET
+        source = excluded.source, ref = excluded.ref, title = excluded.title, party = excluded.party,
+        kind = excluded.kind, status = excluded.status, received_at = excluded.received_at,
+        due_at = excluded.due_at, due_key = excluded.due_key, urgency = excluded.urgency, assignee = excluded.assignee,
+        assignee_name = excluded.assignee_name, updated_at = excluded.updated_at, is_open = excluded.is_open,
+        clock_running = excluded.clock_running, paused = excluded.paused,
+        search_folded = excluded.search_folded, detail_json = excluded.detail_json
+      WHERE items.updated_at IS NOT excluded.updated_at OR items.status IS NOT excluded.status`);
+    this.clearQuarantine = db.prepare(
+      'DELETE FROM quarantine WHERE backend_id = @backendId AND external_id = @externalId',
+    );
+    this.upsertQuarantineKnown = db.prepare(`
+      INSERT INTO quarantine (backend_id, external_id, error, raw, first_seen_at, last_seen_at)
+      VALUES (@backendId, @externalId, @error, @raw, @at, @at)
+      ON CONFLICT (backend_id, external_id) WHERE external_id IS NOT NULL
+      DO UPDATE SET error = excluded.error, raw = excluded.raw, last_seen_at = excluded.last_seen_at`);
+    this.findQuarantineUnknown = db.prepare(
+      `SELECT id FROM quarantine WHERE backend_id = @backendId AND external_id IS NULL AND error = @error
+         AND raw = @raw LIMIT 1`,
+    );
+    this.touchQuarantine = db.prepare('UPDATE quarantine SET last_seen_at = @at WHERE id = @id');
+    this.insertQuarantineUnknown = db.prepare(`
+      INSERT INTO quarantine (backend_id, external_id, error, raw, first_seen_at, last_seen_at)
+      VALUES (@backendId, NULL, @error, @raw, @at, @at)`);
+    this.selectItem = db.prepare(`SELECT ${ITEM_COLUMNS}, i.detail_json FROM items AS i WHERE i.id = ?`);
+  }
+
+  // ---------- writes ----------
+
+  /**
+   * Land one page: valid records upserted (unchanged ones skipped), invalid ones quarantined,
+   * the cursor stored — all or nothing. A repeated page is a no-op and returns no changed ids.
+   */
+  upsertBatch(
+    backendId: string,
+    records: readonly NormalizedRecord[],
+    quarantined: readonly QuarantinedRecord[],
+    cursor: string | null,
+  ): UpsertResult {
+    const at = this.options.now();
+    const toQuarantine: QuarantinedRecord[] = [...quarantined];
+    const rows: UpsertParams[] = [];
+    for (const record of records) {
+      const parsed = NormalizedRecordSchema.safeParse(record);
+      if (!parsed.success) {
+        toQuarantine.push({
+          externalId: typeof record.externalId === 'string' && record.externalId !== '' ? record.externalId : null,
+          error: `Invalid normalised record: ${describeRecordIssues(parsed.error)}`,
+          raw: safeJson(record),
+        });
+        continue;
+      }
+      rows.push(this.toRow(backendId, record));
+    }
+
+    return this.db.transaction((): UpsertResult => {
+      const changed: string[] = [];
+      for (const row of rows) {
+        if (this.upsertItem.run(row).changes > 0) changed.push(row.id);
+        this.clearQuarantine.run({ backendId, externalId: row.externalId });
+      }
+      for (const q of toQuarantine) this.quarantine(backendId, q, at);
+      this.syncState.saveCursor(backendId, cursor);
+      return { changed, quarantined: toQuarantine.length };
+    })();
+  }
+
+  private toRow(backendId: string, r: NormalizedRecord): UpsertParams {
+    const dueAt =
+      r.dueAt ?? (r.source === 'document' ? this.deadlines.defaultDocumentDue(r.receivedAt, r.urgency) : null);
+    return {
+      id: `${backendId}:${r.externalId}`,
+      source: r.source,
+      backendId,
+      externalId: r.externalId,
+      ref: r.ref,
+      title: r.title,
+      party: r.party,
+      kind: r.kind,
+      status: r.status,
+      receivedAt: r.receivedAt,
+      dueAt,
+      dueKey: dueAt ?? NO_DUE_KEY,
+      urgency: r.urgency,
+      assignee: r.assignee,
+      assigneeName: r.assigneeName,
+      updatedAt: r.updatedAt,
+      isOpen: isOpenStatus(r.source, r.status) ? 1 : 0,
+      clockRunning: isClockRunning(r.source, r.status) ? 1 : 0,
+      paused: isPausedStatus(r.source, r.status) ? 1 : 0,
+      searchFolded: searchTextOf(r),
+      detailJson: JSON.stringify(r.detail),
+    };
+  }
+
+  private quarantine(backendId: string, q: QuarantinedRecord, at: number): void {
+    const error = q.error.slice(0, 2000);
+    const raw = q.raw.slice(0, RAW_MAX_CHARS);
+    if (q.externalId !== null && q.externalId !== '') {
+      this.upsertQuarantineKnown.run({ backendId, externalId: q.externalId, error, raw, at });
+      return;
+    }
+    const existing = this.findQuarantineUnknown.get({ backendId, error, raw });
+    if (existing) this.touchQuarantine.run({ id: existing.id, at });
+    else this.insertQuarantineUnknown.run({ backendId, error, raw, at });
+  }
+
+  // ---------- reads ----------
+
+  list(filter: QueueFilterValue, offset: number, limit: number, now: number): ListResult {
+    const bounds = this.deadlines.boundaries(now);
+    const params: Params = { limit: limit + 1, offset };
+    const { from, where, key } = this.buildQuery(filter, bounds, params);
+    const sql = `SELECT ${ITEM_COLUMNS} FROM ${from}${where} ${ORDER_BY} LIMIT @limit OFFSET @offset`;
+    const rows = this.statement<ItemRow>(`list|${key}`, sql).all(params);
+    const hasMore = rows.length > limit;
+    const items = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.toWorkItem(row, now, bounds));
+    return { items, hasMore, now };
+  }
+
+  /**
+   * Totals by SLA state and by source for a filter. Open items: one index-only pass grouped by
+   * source, the SLA states as SUMs over the same due_key ranges as the list filter. Closed items
+   * (includeClosed) are always `none`: a second index-only COUNT grouped by source.
+   */
+  counts(filter: QueueFilterValue, now: number): CountsResult {
+    const bounds = this.deadlines.boundaries(now);
+    const result: CountsResult = { total: 0, bySla: emptySlaCounts(), bySource: emptySourceCounts() };
+
+    const params: Params = {};
+    const open = this.buildQuery(filter, bounds, params, 'open');
+    this.bindSlaBounds(params, bounds);
+    const sql = `SELECT i.source AS source, ${SLA_SUMS} FROM ${open.from}${open.where} GROUP BY i.source`;
+    for (const row of this.statement<SlaSumsRow>(`counts|${open.key}`, sql).all(params)) {
+      if (!isSource(row.source)) continue;
+      const none = row.n - row.overdue - row.due_today - row.due_soon - row.on_track - row.paused;
+      result.total += row.n;
+      result.bySource[row.source] += row.n;
+      result.bySla.overdue += row.overdue;
+      result.bySla.due_today += row.due_today;
+      result.bySla.due_soon += row.due_soon;
+      result.bySla.on_track += row.on_track;
+      result.bySla.paused += row.paused;
+      result.bySla.none += none;
+    }
+
+    if (filter.includeClosed) {
+      const closedParams: Params = {};
+      const closed = this.buildQuery(filter, bounds, closedParams, 'closed');
+      const closedSql = `SELECT i.source AS source, COUNT(*) AS n FROM ${closed.from}${closed.where} GROUP BY i.source`;
+      for (const row of this.statement<{ source: string; n: number }>(`counts-closed|${closed.key}`, closedSql).all(
+        closedParams,
+      )) {
+        if (!isSource(row.source)) continue;
+        result.total += row.n;
+        result.bySource[row.source] += row.n;
+        result.bySla.none += row.n;
+      }
+    }
+    return result;
+  }
+
+  /** The item and its validated detail; null when the id is unknown. */
+  get(id: string, now: number): ItemWithDetail | null {
+    const row = this.selectItem.get(id);
+    if (!row) return null;
+    let json: unknown;
+    try {
+      json = JSON.parse(row.detail_json);
+    } catch {
+      throw new Error(`Cached detail of ${id} is not valid JSON`);
+    }
+    const detail = ItemDetailSchema.safeParse(json);
+    if (!detail.success) throw new Error(`Cached detail of ${id} does not match the contract`);
+    return { item: this.toWorkItem(row, now), detail: detail.data };
+  }
+
+  // ---------- SQL building ----------
+
+  /**
+   * FROM and WHERE for a filter. The SQL text depends only on the filter's shape (which arrays are
+   * set and how long), never on values, so it doubles as the prepared-statement cache key.
+   */
+  private buildQuery(
+    filter: QueueFilterValue,
+    bounds: SlaBoundaries,
+    params: Params,
+    openness: 'open' | 'closed' | 'filter' = 'filter',
+  ): { from: string; where: string; key: string } {
+    const conditions: string[] = [];
+    if (openness === 'open' || (openness === 'filter' && !filter.includeClosed)) conditions.push('i.is_open = 1');
+    else if (openness === 'closed') conditions.push('i.is_open = 0');
+
+    const sources = filter.sources ? [...new Set(filter.sources)] : [];
+    if (sources.length > 0 && sources.length < SOURCES.length) {
+      if (sources.length === 1) {
+        conditions.push('i.source = @source0');
+        params.source0 = sources[0] ?? '';
+      } else {
+        conditions.push(`i.source IN (${sources.map((_, n) => `@source${n}`).join(', ')})`);
+        sources.forEach((s, n) => (params[`source${n}`] = s));
+      }
+    }
+
+    const statuses = filter.statuses ? [...new Set(filter.statuses)] : [];
+    if (statuses.length > 0) {
+      conditions.push(`i.status IN (${statuses.map((_, n) => `@status${n}`).join(', ')})`);
+      statuses.forEach((s, n) => (params[`status${n}`] = s));
+    }
+
+    if (filter.scope === 'mine') {
+      conditions.push('i.assignee = @me');
+      params.me = this.options.username;
+    }
+
+    const sla = filter.sla ? SLA_STATES.filter((s) => filter.sla?.includes(s)) : [];
+    if (sla.length > 0 && sla.length < SLA_STATES.length) {
+      conditions.push(slaConditionSql(sla));
+      this.bindSlaBounds(params, bounds);
+    }
+
+    let from = 'items AS i';
+    const match = ftsMatchExpression(filter.q);
+    if (match !== null) {
+      // CROSS JOIN keeps the bounded hit list as the outer loop.
+      from =
+        '(SELECT rowid AS hit FROM items_fts WHERE items_fts MATCH @match ORDER BY rowid DESC LIMIT @searchLimit) AS h ' +
+        'CROSS JOIN items AS i ON i.rowid = h.hit';
+      params.match = match;
+      params.searchLimit = this.searchLimit;
+    }
+
+    const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+    return { from, where, key: `${from}${where}` };
+  }
+
+  private bindSlaBounds(params: Params, bounds: SlaBoundaries): void {
+    params.slaNow = bounds.now;
+    params.slaEndOfToday = bounds.endOfToday;
+    params.slaEndOfNextWorkingDay = bounds.endOfNextWorkingDay;
+  }
+
+  private statement<R>(key: string, sql: string): Database.Statement<[Params], R> {
+    let stmt = this.statements.get(key);
+    if (stmt) {
+      // Refresh its place: the cache evicts the least recently used.
+      this.statements.delete(key);
+    } else {
+      stmt = this.db.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.statements.keys().next();
+        if (!oldest.done) this.statements.delete(oldest.value);
+      }
+    }
+    this.statements.set(key, stmt);
+    return stmt as Database.Statement<[Params], R>;
+  }
+
+  private toWorkItem(row: ItemRow, now: number, bounds?: SlaBoundaries): WorkItem {
+    const source: Source = isSource(row.source) ? row.source : 'procedure';
+    const { sla, remainingWorkingMinutes } = this.deadlines.sla(
+      now,
+      { dueAt: row.due_at, clockRunning: row.clock_running === 1, paused: row.paused === 1 },
+      bounds,
+    );
+    return {
+      id: row.id,
+      source,
+      backendId: row.backend_id,
+      externalId: row.external_id,
+      ref: row.ref,
+      title: row.title,
+      party: row.party,
+      kind: row.kind,
+      status: row.status,
+      receivedAt: row.received_at,
+      dueAt: row.due_at,
+      urgency: row.urgency,
+      assignee: row.assignee,
+      assigneeName: row.assignee_name,
+      updatedAt: row.updated_at,
+      sla,
+      remainingWorkingMinutes,
+    };
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

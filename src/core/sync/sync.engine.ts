@@ -1,0 +1,291 @@
+/**
+ * The sync engine: one loop per configured backend.
+ *
+ *   cycle: pull pages from the stored cursor until hasMore is false; each page lands with
+ *          QueueService.upsertBatch (items + quarantine + cursor in one transaction), then an
+ *          `items.changed` event. A crash mid-cycle resumes from the last stored cursor: a page is
+ *          either entirely in the cache with its cursor or not at all, and upserts are idempotent.
+ *   wait:  pollIntervalMs after a success; after failures an exponential backoff (capped);
+ *          `syncNow` wakes the loop at once (and a request during a cycle runs one more cycle).
+ *
+ * One loop per backend means never two concurrent pulls for the same backend. `stop()` aborts the
+ * in-flight pull (AbortSignal) and resolves when every loop has ended. Backend states:
+ * connecting (first cycle / after a failure) → syncing {done, total} while more pages follow →
+ * online; AdapterError unreachable/timeout → offline, anything else → error. The cache stays fully
+ * usable whatever the state.
+ */
+import type { BackendStatus, CoreEvent } from '../../shared/api';
+import { AdapterError, type BackendAdapter, type PullPage } from '../adapters/adapter';
+import type { CoreLog } from '../core.log';
+import type { QueueService } from '../queue/queue.service';
+import type { SyncStateRepository } from './sync-state.repository';
+
+export const CHANGED_IDS_CAP = 500;
+
+export interface SyncBackend {
+  adapter: BackendAdapter;
+  pollIntervalMs: number;
+  training: boolean;
+}
+
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+}
+
+export interface SyncEngineDeps {
+  backends: readonly SyncBackend[];
+  queue: Pick<QueueService, 'upsertBatch'>;
+  syncState: SyncStateRepository;
+  emit: (event: CoreEvent) => void;
+  now: () => number;
+  log: CoreLog;
+  backoff?: BackoffOptions;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 60_000 };
+
+type BackendState = BackendStatus['state'];
+
+class StoppedError extends Error {
+  constructor() {
+    super('sync stopped');
+    this.name = 'StoppedError';
+  }
+}
+
+/** Delay before the next cycle after `failures` consecutive failed cycles (≥ 1). */
+export function backoffDelay(failures: number, options: BackoffOptions): number {
+  const exponent = Math.min(Math.max(failures - 1, 0), 30);
+  return Math.min(options.maxMs, options.baseMs * 2 ** exponent);
+}
+
+class BackendLoop {
+  private state: BackendState = 'connecting';
+  private progress: BackendStatus['progress'] = null;
+  private lastSyncAt: number | null;
+  private lastAttemptAt: number | null;
+  private lastError: BackendStatus['lastError'];
+  private failures = 0;
+  private wakeRequested = false;
+  private wake: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly backend: SyncBackend,
+    private readonly deps: SyncEngineDeps,
+    private readonly backoff: BackoffOptions,
+  ) {
+    const stored = deps.syncState.get(backend.adapter.id);
+    this.lastSyncAt = stored.lastSyncAt;
+    this.lastAttemptAt = stored.lastAttemptAt;
+    this.lastError = stored.lastError;
+  }
+
+  get id(): string {
+    return this.backend.adapter.id;
+  }
+
+  start(): void {
+    if (this.running || this.stopped) return;
+    this.running = this.run();
+  }
+
+  /** Run a cycle now (or right after the current one). */
+  requestSync(): void {
+    this.wakeRequested = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    this.wake?.();
+    await this.running;
+  }
+
+  status(): BackendStatus {
+    const { adapter, training } = this.backend;
+    return {
+      id: adapter.id,
+      kind: adapter.kind,
+      label: adapter.label,
+      training,
+      state: this.state,
+      lastSyncAt: this.lastSyncAt,
+      lastAttemptAt: this.lastAttemptAt,
+      lastError: this.lastError,
+      progress: this.progress,
+      itemCount: this.deps.syncState.get(adapter.id).itemCount,
+      quarantined: this.deps.syncState.quarantinedCount(adapter.id),
+    };
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.cycle();
+      } catch (error) {
+        // cycle() handles its own failures; this is a last resort so the loop never dies.
+        this.deps.log('error', 'sync loop failure', { backend: this.id, error: messageOf(error) });
+      }
+      if (this.stopped) break;
+      const delay = this.failures === 0 ? this.backend.pollIntervalMs : backoffDelay(this.failures, this.backoff);
+      await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakeRequested || this.stopped) {
+      this.wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        this.wakeRequested = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private async cycle(): Promise<void> {
+    const { syncState, queue, now, log } = this.deps;
+    const id = this.id;
+    // A request made before this cycle started is served by it.
+    this.wakeRequested = false;
+    this.lastAttemptAt = now();
+    syncState.recordAttempt(id, this.lastAttemptAt);
+    if (this.state !== 'online' && this.state !== 'connecting') this.setState('connecting');
+    else if (this.state === 'connecting') this.publish();
+
+    let cursor = syncState.get(id).cursor;
+    let done = 0;
+    try {
+      for (;;) {
+        const previousCursor = cursor;
+        const page = await this.pull(cursor);
+        if (this.stopped) return;
+        const nextCursor = page.cursor ?? cursor;
+        const result = queue.upsertBatch(id, page.records, page.quarantined, nextCursor);
+        cursor = nextCursor;
+        if (result.changed.length > 0) {
+          this.deps.emit({
+            type: 'items.changed',
+            ids: result.changed.slice(0, CHANGED_IDS_CAP),
+            more: result.changed.length > CHANGED_IDS_CAP,
+          });
+        }
+        const landed = page.records.length + page.quarantined.length;
+        const total = page.remaining === null ? null : done + Math.max(page.remaining, landed);
+        done += landed;
+        if (!page.hasMore) break;
+        if (landed === 0 && page.cursor === previousCursor) {
+          // "More pages" without progress would spin forever: report it and back off instead.
+          throw new AdapterError('malformed', 'The backend says more pages follow, but the cursor does not advance', true);
+        }
+        this.progress = { done, total };
+        this.setState('syncing');
+      }
+    } catch (error) {
+      if (this.stopped) return;
+      this.fail(error);
+      return;
+    }
+    this.failures = 0;
+    this.lastSyncAt = now();
+    this.lastError = null;
+    this.progress = null;
+    syncState.recordSuccess(id, this.lastSyncAt);
+    this.setState('online');
+    if (done > 0) log('info', 'sync cycle done', { backend: id, records: done });
+  }
+
+  private fail(error: unknown): void {
+    const at = this.deps.now();
+    const code = error instanceof AdapterError ? error.code : 'unknown';
+    const message = messageOf(error).slice(0, 500);
+    this.failures += 1;
+    this.progress = null;
+    this.lastError = { code, message, at };
+    this.deps.syncState.recordError(this.id, this.lastError);
+    this.deps.log('warn', 'sync failed', { backend: this.id, code, message, failures: this.failures });
+    this.setState(code === 'unreachable' || code === 'timeout' ? 'offline' : 'error');
+  }
+
+  /** adapter.pull, abandoned at once when the engine stops (the adapter also gets the signal). */
+  private pull(cursor: string | null): Promise<PullPage> {
+    const signal = this.abort.signal;
+    if (signal.aborted) return Promise.reject(new StoppedError());
+    return new Promise<PullPage>((resolve, reject) => {
+      const onAbort = (): void => reject(new StoppedError());
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.backend.adapter
+        .pull(cursor, signal)
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  private setState(state: BackendState): void {
+    this.state = state;
+    this.publish();
+  }
+
+  private publish(): void {
+    if (this.stopped) return;
+    this.deps.emit({ type: 'backend.status', backend: this.status() });
+  }
+}
+
+export class SyncEngine {
+  private readonly loops: BackendLoop[];
+  private started = false;
+
+  constructor(deps: SyncEngineDeps) {
+    const backoff = deps.backoff ?? DEFAULT_BACKOFF;
+    const seen = new Set<string>();
+    this.loops = deps.backends.map((backend) => {
+      if (seen.has(backend.adapter.id)) throw new Error(`Two backends share the id "${backend.adapter.id}"`);
+      seen.add(backend.adapter.id);
+      return new BackendLoop(backend, deps, backoff);
+    });
+  }
+
+  start(): void {
+    this.started = true;
+    for (const loop of this.loops) loop.start();
+  }
+
+  hasBackend(backendId: string): boolean {
+    return this.loops.some((l) => l.id === backendId);
+  }
+
+  /** Wake the given backend (or all); returns the ids asked to sync. */
+  syncNow(backendId?: string): string[] {
+    const targets = backendId === undefined ? this.loops : this.loops.filter((l) => l.id === backendId);
+    for (const loop of targets) loop.requestSync();
+    return targets.map((l) => l.id);
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  statuses(): BackendStatus[] {
+    return this.loops.map((l) => l.status());
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.loops.map((l) => l.stop()));
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createAdapter } from '../../../src/core/adapters/adapter.registry';
+import {
+  ConfigError,
+  parseConfig,
+  TRAINING_CREDENTIALS,
+  trainingConfig,
+} from '../../../src/core/config/config.schema';
+
+describe('workstation config', () => {
+  it('builds the training config, whose adapter configs the registry accepts', async () => {
+    const config = trainingConfig({
+      procedureUrl: 'http://127.0.0.1:7101',
+      documentUrl: 'http://127.0.0.1:7102',
+      credentials: TRAINING_CREDENTIALS,
+      pollIntervalMs: 5000,
+    });
+    expect(config.user).toEqual({ username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' });
+    expect(config.office.name).toBe('UBND phường Ngọc Hà');
+    expect(config.backends.map((b) => [b.adapter['kind'], b.pollIntervalMs, b.training])).toEqual([
+      ['procedure', 5000, true],
+      ['document', 5000, true],
+    ]);
+    for (const backend of config.backends) {
+      const adapter = createAdapter(backend.adapter);
+      expect(adapter.id).toBe(backend.adapter['id']);
+      await adapter.close();
+    }
+  });
+
+  it('applies defaults and accepts a calendar by path or inline', () => {
+    const config = parseConfig({
+      office: { name: 'UBND xã A', unitCode: '000.00.00.X' },
+      user: { username: 'a', fullName: 'A', role: 'supervisor' },
+      calendar: { path: 'calendar.json' },
+      backends: [{ adapter: { kind: 'procedure' } }],
+    });
+    expect(config.backends[0]).toMatchObject({ pollIntervalMs: 30_000, training: false });
+    expect(() =>
+      parseConfig({ ...config, calendar: { path: 'a.json', data: {} } }),
+    ).toThrow(ConfigError);
+  });
+
+  it('lists every problem with its path', () => {
+    let error: unknown;
+    try {
+      parseConfig({
+        office: { name: '' },
+        user: { username: 'a', fullName: 'A', role: 'admin' },
+        backends: [{ adapter: {}, pollIntervalMs: 5 }],
+        extra: true,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues.join('\n');
+    expect(issues).toMatch(/^office\.name: /m);
+    expect(issues).toMatch(/^office\.unitCode: /m);
+    expect(issues).toMatch(/^user\.role: /m);
+    expect(issues).toMatch(/^backends\.0\.pollIntervalMs: /m);
+    expect(issues).toMatch(/^\(root\): .*extra/m);
+  });
+});

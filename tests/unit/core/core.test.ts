@@ -1,0 +1,220 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createCore, type Core } from '../../../src/core/core';
+import { ConfigError, type WorkstationConfigInput } from '../../../src/core/config/config.schema';
+import { DatabaseTooNewError } from '../../../src/core/db/migrations';
+import { openCacheDatabase } from '../../../src/core/db/cache.database';
+import { migration001Initial } from '../../../src/core/db/migrations/001-initial';
+import { apiContract, API_METHODS, type CoreEvent, type Envelope } from '../../../src/shared/api';
+import { FakeAdapter } from './fixtures/fake.adapter';
+import { at, document, dossier, NOW, tempDir } from './fixtures/records.fixture';
+
+let dir: string;
+let cleanup: () => void;
+let core: Core | null;
+let adapters: Map<string, FakeAdapter>;
+let logs: Array<{ level: string; msg: string; data?: unknown }>;
+
+const config: WorkstationConfigInput = {
+  office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
+  user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
+  backends: [
+    { adapter: { kind: 'procedure', id: 'p', password: 'secret-pw-123' }, pollIntervalMs: 60_000, training: true },
+    { adapter: { kind: 'document', id: 'd' }, pollIntervalMs: 60_000 },
+  ],
+};
+
+function fakeFactory(cfg: unknown): FakeAdapter {
+  const id = (cfg as { id: string }).id;
+  const adapter = new FakeAdapter(id);
+  adapters.set(id, adapter);
+  return adapter;
+}
+
+async function open(extra: Partial<Parameters<typeof createCore>[0]> = {}): Promise<Core> {
+  core = await createCore({
+    dataDir: dir,
+    config,
+    now: () => NOW,
+    createAdapter: fakeFactory,
+    log: (level, msg, data) => logs.push({ level, msg, data }),
+    ...extra,
+  });
+  return core;
+}
+
+function ok<T>(envelope: Envelope<unknown>): T {
+  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
+  return envelope.data as T;
+}
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir('cw-core-'));
+  core = null;
+  adapters = new Map();
+  logs = [];
+});
+
+afterEach(async () => {
+  await core?.close();
+  cleanup();
+});
+
+describe('createCore + dispatcher', () => {
+  it('answers session.get from the config and the core clock', async () => {
+    const c = await open();
+    expect(ok(await c.handle('session.get', {}))).toEqual({
+      user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
+      officeName: 'UBND phường Ngọc Hà',
+      training: true,
+      now: NOW,
+    });
+    // A transport may send no input for a method without parameters.
+    expect((await c.handle('session.get', undefined)).ok).toBe(true);
+  });
+
+  it('rejects unknown methods and invalid input with invalid_input and issue paths', async () => {
+    const c = await open();
+    expect(await c.handle('queue.drop', {})).toEqual({
+      ok: false,
+      error: { code: 'invalid_input', message: 'Unknown method "queue.drop"' },
+    });
+    expect(await c.handle('__proto__', {})).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const bad = await c.handle('queue.list', { filter: { sla: ['late'], scope: 'team' }, limit: 5000, extra: 1 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error.code).toBe('invalid_input');
+      expect(bad.error.details).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^filter\.sla\.0: /),
+          expect.stringMatching(/^filter\.scope: /),
+          expect.stringMatching(/^limit: /),
+          expect.stringMatching(/^\(input\): .*extra/),
+        ]),
+      );
+    }
+    expect(await c.handle('item.get', { id: '' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await c.handle('queue.counts', 'nope')).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await c.handle('queue.list', { filter: { q: 'x'.repeat(201) } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', details: [expect.stringMatching(/^filter\.q: /)] },
+    });
+  });
+
+  it('serves every contract method, and each answer matches the output schema', async () => {
+    const c = await open();
+    const events: CoreEvent[] = [];
+    c.subscribe((e) => events.push(e));
+    adapters.get('p')!.records = [
+      dossier({ externalId: 'A', dueAt: at('2026-11-24T17:00:00') }),
+      dossier({ externalId: 'B', applicant: 'Nguyễn Văn Đức', dueAt: at('2026-11-25T16:00:00'), assignee: 'canbo.hung' }),
+    ];
+    adapters.get('d')!.records = [document({ externalId: 'D1', urgency: 3, receivedAt: at('2026-11-25T08:30:00') })];
+    c.start();
+    await vi.waitFor(() =>
+      expect(events.filter((e) => e.type === 'backend.status' && e.backend.state === 'online')).toHaveLength(2),
+    );
+    const inputs: Record<string, unknown> = {
+      'session.get': {},
+      'queue.list': {},
+      'queue.counts': {},
+      'item.get': { id: 'p:B' },
+      'backends.list': {},
+      'sync.now': {},
+    };
+    for (const method of API_METHODS) {
+      const envelope = await c.handle(method, inputs[method]);
+      expect(envelope.ok, method).toBe(true);
+      if (envelope.ok) expect(apiContract[method].output.safeParse(envelope.data).success, method).toBe(true);
+    }
+    const list = ok<{ items: Array<{ id: string; sla: string }> }>(await c.handle('queue.list', {}));
+    expect(list.items.map((i) => [i.id, i.sla])).toEqual([
+      ['p:A', 'overdue'],
+      ['d:D1', 'due_today'],
+      ['p:B', 'due_today'],
+    ]);
+    expect(ok(await c.handle('queue.list', { filter: { scope: 'mine', q: 'nguyen van duc' } }))).toMatchObject({ items: [] });
+    expect(ok(await c.handle('queue.list', { filter: { q: 'nguyen van duc' } }))).toMatchObject({ items: [{ id: 'p:B' }] });
+    expect(ok(await c.handle('queue.counts', { filter: { sla: ['due_today'] } }))).toMatchObject({
+      total: 2,
+      bySource: { procedure: 1, document: 1, mail: 0 },
+    });
+    const backends = ok<Array<{ id: string; state: string; itemCount: number; training: boolean }>>(
+      await c.handle('backends.list', {}),
+    );
+    expect(backends.map((b) => [b.id, b.state, b.itemCount, b.training])).toEqual([
+      ['p', 'online', 2, true],
+      ['d', 'online', 1, false],
+    ]);
+    expect(ok(await c.handle('sync.now', { backendId: 'd' }))).toEqual({ started: ['d'] });
+  });
+
+  it('answers not_found for unknown items and backends', async () => {
+    const c = await open();
+    expect(await c.handle('item.get', { id: 'p:nope' })).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'No item with id "p:nope"' },
+    });
+    expect(await c.handle('sync.now', { backendId: 'x' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('maps unexpected failures to internal without leaking details', async () => {
+    const c = await open();
+    c.start();
+    await vi.waitFor(() => expect(adapters.get('p')!.pulls.length).toBeGreaterThan(0));
+    // Corrupt a cached row behind the core's back.
+    const db = openCacheDatabase(dir);
+    db.prepare(`INSERT INTO items (id, source, backend_id, external_id, ref, title, status, received_at, updated_at, due_key,
+      is_open, clock_running, paused, search_folded, detail_json)
+      VALUES ('p:X', 'procedure', 'p', 'X', 'X', 't', '4', 0, 0, 9007199254740991, 1, 1, 0, 'x', 'not json')`).run();
+    db.close();
+    const answer = await c.handle('item.get', { id: 'p:X' });
+    expect(answer).toEqual({ ok: false, error: { code: 'internal', message: 'Internal error in the workstation core' } });
+    expect(logs.some((l) => l.level === 'error' && l.msg === 'api call failed')).toBe(true);
+  });
+
+  it('never writes adapter secrets into the database or the logs', async () => {
+    const c = await open();
+    c.start();
+    await vi.waitFor(() => expect(adapters.get('p')!.pulls.length).toBeGreaterThan(0));
+    await c.close();
+    core = null;
+    const { readFileSync, readdirSync } = await import('node:fs');
+    for (const file of readdirSync(dir)) {
+      expect(readFileSync(`${dir}/${file}`).includes('secret-pw-123'), file).toBe(false);
+    }
+    expect(JSON.stringify(logs)).not.toContain('secret-pw-123');
+  });
+
+  it('answers unavailable after close, and close is idempotent', async () => {
+    const c = await open();
+    c.start();
+    await Promise.all([c.close(), c.close()]);
+    expect(await c.handle('session.get', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect([...adapters.values()].every((a) => a.closed)).toBe(true);
+    core = null;
+  });
+
+  it('refuses an invalid adapter config or calendar, and leaves the database closed', async () => {
+    await expect(
+      createCore({ dataDir: dir, config: { ...config, backends: [{ adapter: { kind: 'procedure', id: 'p' } }] } }),
+    ).rejects.toMatchObject({ name: 'AdapterConfigError', code: 'config_invalid' });
+    await expect(
+      createCore({ dataDir: dir, config: { ...config, calendar: { data: { officeHours: [] } } }, createAdapter: fakeFactory }),
+    ).rejects.toMatchObject({ name: 'CalendarDataError' });
+    // The file is not held open: a fresh core opens it.
+    const c = await open();
+    expect((await c.handle('session.get', {})).ok).toBe(true);
+  });
+
+  it('validates the config and refuses a newer database', async () => {
+    await expect(
+      createCore({ dataDir: dir, config: { ...config, user: { username: '', fullName: 'x', role: 'boss' } } as never }),
+    ).rejects.toBeInstanceOf(ConfigError);
+    const db = openCacheDatabase(dir, {
+      migrations: [migration001Initial, { version: 2, name: 'future', up: () => {} }],
+    });
+    db.close();
+    await expect(open()).rejects.toBeInstanceOf(DatabaseTooNewError);
+    core = null;
+  });
+});

@@ -1,0 +1,194 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cacheDatabasePath, openCacheDatabase, openDatabaseFile } from '../../../src/core/db/cache.database';
+import {
+  DatabaseTooNewError,
+  MIGRATIONS,
+  runMigrations,
+  schemaVersion,
+  type Migration,
+} from '../../../src/core/db/migrations';
+import { migration001Initial } from '../../../src/core/db/migrations/001-initial';
+import { tempDir } from './fixtures/records.fixture';
+
+let dir: string;
+let cleanup: () => void;
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir('cw-migrations-'));
+});
+afterEach(() => cleanup());
+
+function names(db: Database.Database, type: string): string[] {
+  return db
+    .prepare<[string], { name: string }>("SELECT name FROM sqlite_schema WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all(type)
+    .map((r) => r.name);
+}
+
+function columns(db: Database.Database, table: string): string[] {
+  return db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_xinfo('${table}')`).all().map((r) => r.name);
+}
+
+describe('migration list', () => {
+  it('is numbered 1..n without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+});
+
+describe('001-initial', () => {
+  it('creates the schema on an empty file and records user_version 1', () => {
+    const db = openCacheDatabase(dir, { migrations: [migration001Initial] });
+    try {
+      expect(schemaVersion(db)).toBe(1);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      expect(names(db, 'table')).toEqual(
+        expect.arrayContaining(['items', 'items_fts', 'quarantine', 'sync_state']),
+      );
+      expect(columns(db, 'items')).toEqual(
+        expect.arrayContaining([
+          'rowid', 'id', 'source', 'backend_id', 'external_id', 'ref', 'title', 'party', 'kind', 'status',
+          'received_at', 'due_at', 'due_key', 'urgency', 'assignee', 'assignee_name', 'updated_at', 'is_open',
+          'clock_running', 'paused', 'search_folded', 'detail_json',
+        ]),
+      );
+      expect(columns(db, 'sync_state')).toEqual([
+        'backend_id', 'cursor', 'last_sync_at', 'last_attempt_at', 'last_error_code', 'last_error_message',
+        'last_error_at', 'item_count',
+      ]);
+      expect(columns(db, 'quarantine')).toEqual([
+        'id', 'backend_id', 'external_id', 'error', 'raw', 'first_seen_at', 'last_seen_at',
+      ]);
+      expect(names(db, 'index')).toEqual(
+        expect.arrayContaining([
+          'items_open_due', 'items_open_source_due', 'items_assignee_open_due', 'items_due',
+          'quarantine_backend_external',
+        ]),
+      );
+      expect(names(db, 'trigger')).toEqual(['items_fts_delete', 'items_fts_insert', 'items_fts_update']);
+      const fts = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'items_fts'").get();
+      expect(fts?.sql).toContain("remove_diacritics 2");
+      expect(fts?.sql).toContain("prefix = '1 2 3'");
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps the FTS index in sync through the triggers', () => {
+    const db = openCacheDatabase(dir);
+    try {
+      const insert = db.prepare(`INSERT INTO items (id, source, backend_id, external_id, ref, title, status,
+        received_at, updated_at, due_key, is_open, clock_running, paused, search_folded, detail_json)
+        VALUES (?, 'procedure', 'b', ?, 'r', 't', '4', 0, 0, 9007199254740991, 1, 1, 0, ?, '{}')`);
+      insert.run('b:1', '1', 'nguyen van duc');
+      insert.run('b:2', '2', 'tran thi binh');
+      const hits = (q: string): number =>
+        db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM items_fts WHERE items_fts MATCH ?').get(q)?.n ?? -1;
+      expect(hits('"duc"*')).toBe(1);
+      db.prepare("UPDATE items SET search_folded = 'le van an' WHERE id = 'b:1'").run();
+      expect(hits('"duc"*')).toBe(0);
+      expect(hits('"an"*')).toBe(1);
+      db.prepare("DELETE FROM items WHERE id = 'b:2'").run();
+      expect(hits('"binh"*')).toBe(0);
+      db.exec("INSERT INTO items_fts (items_fts) VALUES ('integrity-check')");
+    } finally {
+      db.close();
+    }
+  });
+
+  it('is not re-applied when the file is opened again', () => {
+    openCacheDatabase(dir).close();
+    const db = openCacheDatabase(dir);
+    try {
+      expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+      expect(runMigrations(db)).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('migration runner', () => {
+  const addNote: Migration = {
+    version: 2,
+    name: 'test-add-note',
+    up(db) {
+      db.exec("ALTER TABLE items ADD COLUMN note TEXT NOT NULL DEFAULT ''");
+    },
+  };
+
+  it('applies a later migration on a file at the previous version and keeps its data', () => {
+    const v1 = openCacheDatabase(dir, { migrations: [migration001Initial] });
+    v1.prepare(`INSERT INTO items (id, source, backend_id, external_id, ref, title, status, received_at, updated_at, due_key,
+      is_open, clock_running, paused, search_folded, detail_json)
+      VALUES ('b:1', 'procedure', 'b', '1', 'r', 'Đăng ký khai sinh', '4', 1, 2, 9007199254740991, 1, 1, 0, 'dang ky khai sinh', '{}')`).run();
+    v1.prepare("INSERT INTO sync_state (backend_id, cursor) VALUES ('b', 'c-1')").run();
+    v1.close();
+
+    const v2 = openDatabaseFile(cacheDatabasePath(dir), { migrations: [migration001Initial, addNote] });
+    try {
+      expect(schemaVersion(v2)).toBe(2);
+      expect(v2.prepare('SELECT id, title, note FROM items').all()).toEqual([
+        { id: 'b:1', title: 'Đăng ký khai sinh', note: '' },
+      ]);
+      expect(v2.prepare('SELECT cursor FROM sync_state').get()).toEqual({ cursor: 'c-1' });
+      expect(
+        v2.prepare("SELECT COUNT(*) AS n FROM items_fts WHERE items_fts MATCH '\"khai\"*'").get(),
+      ).toEqual({ n: 1 });
+    } finally {
+      v2.close();
+    }
+  });
+
+  it('rolls a failing migration back entirely', () => {
+    openCacheDatabase(dir, { migrations: [migration001Initial] }).close();
+    const broken: Migration = {
+      version: 2,
+      name: 'broken',
+      up(db) {
+        db.exec('CREATE TABLE half_done (x INTEGER)');
+        throw new Error('boom');
+      },
+    };
+    expect(() => openDatabaseFile(join(dir, 'cache.sqlite'), { migrations: [migration001Initial, broken] })).toThrow(
+      'boom',
+    );
+    const db = new Database(join(dir, 'cache.sqlite'));
+    try {
+      expect(schemaVersion(db)).toBe(1);
+      expect(names(db, 'table')).not.toContain('half_done');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database newer than the code, without touching it', () => {
+    openCacheDatabase(dir, { migrations: [migration001Initial, addNote] }).close();
+    let error: unknown;
+    try {
+      openCacheDatabase(dir, { migrations: [migration001Initial] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DatabaseTooNewError);
+    expect((error as Error).message).toMatch(/schema version 2.*only knows up to version 1/s);
+    const db = new Database(join(dir, 'cache.sqlite'));
+    try {
+      expect(schemaVersion(db)).toBe(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rejects a migration list with gaps', () => {
+    const db = new Database(join(dir, 'gaps.sqlite'));
+    try {
+      expect(() => runMigrations(db, [migration001Initial, { ...addNote, version: 3 }])).toThrow(/expected version 2/);
+    } finally {
+      db.close();
+    }
+  });
+});
