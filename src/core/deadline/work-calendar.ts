@@ -195,16 +195,47 @@ export class WorkCalendar {
     this.assertInstant(a);
     this.assertInstant(b);
     if (b <= a) return 0;
-    let total = 0;
+    const first = this.day(a);
     const last = this.day(b);
-    for (let day = this.day(a); day <= last; day += 1) {
+    // Partial first and last days from their segments; whole days between in O(holidays), so an
+    // item overdue for years costs the same as one overdue for an hour.
+    const partial = (day: number): number => {
+      let sum = 0;
       for (const seg of this.segmentsOf(day)) {
         const from = Math.max(seg.start, a);
         const to = Math.min(seg.end, b);
-        if (to > from) total += to - from;
+        if (to > from) sum += to - from;
       }
+      return sum;
+    };
+    let total = partial(first);
+    if (last > first) {
+      total += partial(last);
+      total += this.workingDaysStrictlyBetween(first, last) * this.workingMinutesPerDay * MINUTE_MS;
     }
     return total / MINUTE_MS;
+  }
+
+  /** Working days d with `from < d < to` (office day numbers). */
+  private workingDaysStrictlyBetween(from: number, to: number): number {
+    const lo = from + 1;
+    const hi = to - 1;
+    if (hi < lo) return 0;
+    const span = hi - lo + 1;
+    let count = Math.floor(span / 7) * 5;
+    for (let day = lo + span - (span % 7); day <= hi; day += 1) {
+      const weekday = weekdayOfDay(day);
+      if (weekday !== 0 && weekday !== 6) count += 1;
+    }
+    for (const day of this.holidayDays.keys()) {
+      const weekday = weekdayOfDay(day);
+      if (day >= lo && day <= hi && weekday !== 0 && weekday !== 6) count -= 1;
+    }
+    for (const day of this.workingWeekendDays.keys()) {
+      const weekday = weekdayOfDay(day);
+      if (day >= lo && day <= hi && (weekday === 0 || weekday === 6)) count += 1;
+    }
+    return count;
   }
 
   /** Working minutes from `a` to `b`, negative when `b` is before `a`. */
