@@ -22,7 +22,7 @@ import {
   type SlaState,
   type Source,
 } from '../../shared/domain';
-import { foldVietnamese, searchWords } from '../../shared/text';
+import { searchWords } from '../../shared/text';
 import { ItemDetailSchema, type ItemDetail, type WorkItem } from '../../shared/work-item';
 import type { NormalizedRecord, QuarantinedRecord } from '../adapters/adapter';
 import { NO_DUE_KEY } from '../db/migrations/001-initial';
@@ -197,9 +197,13 @@ export function ftsMatchExpression(q: string | undefined): string | null {
   return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' AND ');
 }
 
-/** The folded text an item is found by. */
+/**
+ * The folded text an item is found by: its distinct folded words. Search is an AND of prefix terms
+ * (no phrases, no ranking), so repeated words add index work and nothing else.
+ */
 export function searchTextOf(record: Pick<NormalizedRecord, 'ref' | 'title' | 'party' | 'kind' | 'searchText'>): string {
-  return foldVietnamese([record.ref, record.title, record.party, record.kind, record.searchText].filter(Boolean).join(' '));
+  const text = [record.ref, record.title, record.party, record.kind, record.searchText].filter(Boolean).join(' ');
+  return [...new Set(searchWords(text))].join(' ');
 }
 
 function emptySlaCounts(): Record<SlaState, number> {

@@ -166,12 +166,25 @@ class BackendLoop {
 
     let cursor = syncState.get(id).cursor;
     let done = 0;
+    // The next page is requested before this one is written, so the backend works while we write.
+    // Only a page that has landed moves the stored cursor: a prefetched page lost in a crash is
+    // simply asked for again.
+    let prefetched: Promise<PullPage> | null = null;
     try {
       for (;;) {
         const previousCursor = cursor;
-        const page = await this.pull(cursor);
+        const page = await (prefetched ?? this.pull(cursor));
+        prefetched = null;
         if (this.stopped) return;
         const nextCursor = page.cursor ?? cursor;
+        const advanced = page.records.length + page.quarantined.length > 0 || page.cursor !== previousCursor;
+        if (page.hasMore && advanced) {
+          const next = this.pull(nextCursor);
+          next.catch(() => undefined); // awaited (and its failure handled) on the next turn
+          prefetched = next;
+          await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out
+          if (this.stopped) return;
+        }
         const result = queue.upsertBatch(id, page.records, page.quarantined, nextCursor);
         cursor = nextCursor;
         if (result.changed.length > 0) {
