@@ -85,7 +85,8 @@ export function DetailContent({ detail, onBack }: { detail: DetailState; onBack:
           </Badge>
           <span className={`sla-pill sla-${item.sla}`} title={slaLabel(t, item.sla)}>
             <span className={`sla-dot sla-dot--${item.sla}`} aria-hidden="true" />
-            {slaLabel(t, item.sla)} · {countdown.text}
+            {slaLabel(t, item.sla)}
+            {item.remainingWorkingMinutes !== null ? ` · ${countdown.text}` : null}
           </span>
           {item.dueAt !== null ? (
             <Text size="1" color="gray">
