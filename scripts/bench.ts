@@ -1,0 +1,306 @@
+/**
+ * `npm run bench` (`-- --quick` for a short run): seeds 200,000 work items into a real SQLite file
+ * and measures the queue, search, sync from the sandbox over HTTP, and first paint in Chromium.
+ * Writes bench-results.json in the repository root. Numbers are measured, never asserted.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+import { type NormalizedRecord } from '../src/core/adapters/adapter';
+import { parseEdxml } from '../src/core/adapters/edxml.parser';
+import { validateDossier } from '../src/core/adapters/procedure.adapter';
+import { trainingConfig, TRAINING_DOCUMENT_BACKEND_ID, TRAINING_PROCEDURE_BACKEND_ID } from '../src/core/config/config.schema';
+import { createCore } from '../src/core/core';
+import { openCacheDatabase } from '../src/core/db/cache.database';
+import { defaultCalendar, endOfDateInOffice } from '../src/core/deadline';
+import { calendarDeadlinePolicy } from '../src/core/queue/deadline.policy';
+import { QueueService, type QueueFilterValue } from '../src/core/queue/queue.service';
+import { SyncStateRepository } from '../src/core/sync/sync-state.repository';
+import { startHost } from '../src/host/host.server';
+import { DEFAULT_RENDERER_DIR } from '../src/host/web-app';
+import { generateDataset, toDocumentEntry, toDossierJson, type DocumentRecord } from '../src/sandbox/data-generator';
+import { renderEdxml } from '../src/sandbox/edxml-render';
+import type { BackendStatus } from '../src/shared/api';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    items: { type: 'string' },
+    /** Keep the seeded database here and reuse it on the next run (for iterating on queries). */
+    'db-dir': { type: 'string' },
+  },
+});
+const quick = values.quick;
+const TARGET_ITEMS = Number(values.items ?? 200_000);
+const root = resolve(import.meta.dirname, '..');
+const calendar = defaultCalendar();
+const NOW = Date.now();
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Number((sorted[idx] ?? NaN).toFixed(2));
+}
+
+function log(msg: string): void {
+  process.stdout.write(`${msg}\n`);
+}
+
+// ---------- seeding ----------
+
+/** Documents are rendered to edXML and parsed by the real parser; a pool of parsed headers is reused for volume. */
+function documentRecord(doc: DocumentRecord, poolDetail: NormalizedRecord['detail']): NormalizedRecord {
+  const entry = toDocumentEntry(doc);
+  const detail = {
+    ...poolDetail,
+    documentId: doc.docId,
+    codeNumber: doc.codeNumber,
+    codeNotation: doc.codeNotation,
+    subject: doc.subject,
+    content: doc.content,
+    priority: doc.priority,
+  } as NormalizedRecord['detail'];
+  return {
+    source: 'document',
+    externalId: doc.docId,
+    ref: `${doc.codeNumber}/${doc.codeNotation}`,
+    title: doc.subject,
+    party: doc.sender.name,
+    kind: doc.type.name,
+    status: doc.status,
+    receivedAt: doc.receivedAt,
+    dueAt: doc.internalDueAt ?? (doc.dueDate ? endOfDateInOffice(calendar, doc.dueDate) : null),
+    urgency: doc.priority,
+    assignee: entry.Handler?.Username ?? null,
+    assigneeName: entry.Handler?.FullName ?? null,
+    updatedAt: doc.updatedAt,
+    searchText: `${doc.signer.fullName} ${doc.sender.name}`,
+    detail,
+  };
+}
+
+function seed(dataDir: string, target: number): { seconds: number; items: number } {
+  const started = performance.now();
+  const perDay = 100;
+  const dataset = generateDataset({ seed: 11, now: NOW, days: Math.ceil(target / perDay), dossiersPerDay: 80, documentsPerDay: 20, calendar });
+  const db = openCacheDatabase(dataDir);
+  const syncState = new SyncStateRepository(db);
+  const queue = new QueueService(db, calendarDeadlinePolicy(calendar), syncState, { username: 'canbo.lan', now: () => NOW });
+  let items = 0;
+  const dossiers = dataset.dossiers.slice(0, Math.round(target * 0.8));
+  for (let i = 0; i < dossiers.length; i += 5000) {
+    const batch: NormalizedRecord[] = [];
+    for (const d of dossiers.slice(i, i + 5000)) {
+      const v = validateDossier(toDossierJson(d));
+      if ('record' in v) batch.push(v.record);
+    }
+    queue.upsertBatch(TRAINING_PROCEDURE_BACKEND_ID, batch, [], null);
+    items += batch.length;
+  }
+  const docs = dataset.documents.slice(0, target - items);
+  const pool = docs.slice(0, 500).map((d) => parseEdxml(renderEdxml(d)));
+  for (let i = 0; i < docs.length; i += 5000) {
+    const batch = docs.slice(i, i + 5000).map((d, j) => documentRecord(d, pool[(i + j) % pool.length] as NormalizedRecord['detail']));
+    queue.upsertBatch(TRAINING_DOCUMENT_BACKEND_ID, batch, [], null);
+    items += batch.length;
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return { seconds: (performance.now() - started) / 1000, items };
+}
+
+// ---------- queue and search ----------
+
+function measureQueries(dataDir: string): { queue: number[]; search: number[]; openItems: number } {
+  const db = openCacheDatabase(dataDir);
+  const queue = new QueueService(db, calendarDeadlinePolicy(calendar), new SyncStateRepository(db), { username: 'canbo.lan', now: () => NOW });
+  const filters: QueueFilterValue[] = [
+    { scope: 'all', includeClosed: false },
+    { scope: 'mine', includeClosed: false },
+    { scope: 'all', includeClosed: false, sources: ['procedure'] },
+    { scope: 'all', includeClosed: false, sources: ['document'] },
+    { scope: 'all', includeClosed: false, sla: ['overdue'] },
+    { scope: 'all', includeClosed: false, sla: ['due_today', 'due_soon'] },
+    { scope: 'all', includeClosed: true, sources: ['procedure'] },
+    { scope: 'all', includeClosed: false, statuses: ['4', '5'] },
+  ];
+  const terms = ['nguyen', 'nguyễn văn', 'khai sinh', 'dang ky ket hon', 'chứng thực bản sao', 'Đức', 'tran thi', 'ubnd', 'xây dựng', 'cong van', '001', 'Ngọc Hà', 'le thi hoa', 'trich luc', 'H26'];
+  const rounds = quick ? 25 : 100;
+  const queueSamples: number[] = [];
+  const searchSamples: number[] = [];
+  for (let r = 0; r < 3; r++) queue.list(filters[r % filters.length] as QueueFilterValue, 0, 100, NOW); // warm
+  const perFilter = new Map<string, number[]>();
+  const perTerm = new Map<string, number[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const f of filters) {
+      const t = performance.now();
+      queue.list(f, 0, 100, NOW);
+      const ms = performance.now() - t;
+      queueSamples.push(ms);
+      const key = JSON.stringify(f);
+      perFilter.set(key, [...(perFilter.get(key) ?? []), ms]);
+    }
+    for (const [k, q] of terms.entries()) {
+      const t = performance.now();
+      queue.list({ scope: 'all', includeClosed: k % 2 === 0, q }, 0, 100, NOW);
+      const ms = performance.now() - t;
+      searchSamples.push(ms);
+      perTerm.set(`${q} closed=${k % 2 === 0}`, [...(perTerm.get(`${q} closed=${k % 2 === 0}`) ?? []), ms]);
+    }
+  }
+  if (process.env['BENCH_VERBOSE']) {
+    for (const [k, v] of perFilter) log(`    queue ${k}: p95 ${percentile(v, 95)} ms`);
+    for (const [k, v] of perTerm) log(`    search ${k}: p95 ${percentile(v, 95)} ms`);
+  }
+  const openItems = queue.counts({ scope: 'all', includeClosed: false }, NOW).total;
+  db.close();
+  return { queue: queueSamples, search: searchSamples, openItems };
+}
+
+// ---------- sync from the sandbox over HTTP ----------
+
+async function startSandboxProcess(days: number): Promise<{ procedureUrl: string; documentUrl: string; items: number; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/sandbox/main.ts'), '--seed', '5', '--days', String(days), '--stream-ms', '0'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  await new Promise<void>((ok, fail) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/document:\s+http/.test(out)) ok();
+    });
+    child.on('exit', (code) => fail(new Error(`sandbox exited ${code}: ${out}`)));
+  });
+  const url = (name: string): string => {
+    const m = new RegExp(`${name}:\\s+(http://\\S+)`).exec(out);
+    if (!m?.[1]) throw new Error(`no ${name} URL in: ${out}`);
+    return m[1];
+  };
+  const counts = /\((\d+) dossiers, (\d+) documents\)/.exec(out);
+  return {
+    procedureUrl: url('procedure'),
+    documentUrl: url('document'),
+    items: Number(counts?.[1] ?? 0) + Number(counts?.[2] ?? 0),
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+async function measureSync(days: number): Promise<{ itemsPerS: number; items: number; seconds: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cw-bench-sync-'));
+  // The sandbox runs in its own process, as a real backend would: it does not share the core's thread.
+  const sandbox = await startSandboxProcess(days);
+  const expected = sandbox.items;
+  const core = await createCore({
+    dataDir,
+    config: trainingConfig({ procedureUrl: sandbox.procedureUrl, documentUrl: sandbox.documentUrl, pollIntervalMs: 600_000 }),
+  });
+  const started = performance.now();
+  const done = new Promise<void>((ok) => {
+    const settled = new Set<string>();
+    core.subscribe((e) => {
+      if (e.type === 'backend.status' && e.backend.state === 'online' && e.backend.lastSyncAt !== null) {
+        if (!settled.has(e.backend.id)) log(`  ${e.backend.id}: ${e.backend.itemCount} items online after ${((performance.now() - started) / 1000).toFixed(2)} s`);
+        settled.add(e.backend.id);
+        if (settled.size === 2) ok();
+      }
+    });
+  });
+  core.start();
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  const statuses = (await core.handle('backends.list', {})) as { ok: true; data: BackendStatus[] };
+  const items = statuses.data.reduce((n, b) => n + b.itemCount, 0);
+  if (items !== expected) log(`  warning: synced ${items} of ${expected} sandbox items`);
+  await core.close();
+  sandbox.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { itemsPerS: Math.round(items / seconds), items, seconds: Number(seconds.toFixed(2)) };
+}
+
+// ---------- first paint in Chromium ----------
+
+async function measureFirstPaint(dataDir: string, runs: number): Promise<number[]> {
+  // No backends reachable: the host serves the cache only (ports 9 = discard, nothing listens).
+  const core = await createCore({
+    dataDir,
+    config: trainingConfig({ procedureUrl: 'http://127.0.0.1:9', documentUrl: 'http://127.0.0.1:9' }),
+  });
+  const host = await startHost({ core, rendererDir: DEFAULT_RENDERER_DIR });
+  const browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < runs + 1; i++) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      const t = performance.now();
+      await page.goto(host.openUrl);
+      await page.waitForSelector('[data-testid="queue"][data-ready="true"] [data-testid="queue-row"]', { timeout: 30_000 });
+      const ms = performance.now() - t;
+      if (i > 0) samples.push(ms); // the first run warms the OS file cache
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await host.close();
+    await core.close();
+  }
+  return samples;
+}
+
+// ---------- main ----------
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
+};
+
+const keepDir = values['db-dir'];
+const dataDir = keepDir ?? mkdtempSync(join(tmpdir(), 'cw-bench-'));
+try {
+  if (keepDir && existsSync(join(keepDir, 'cache.sqlite'))) {
+    log(`reusing the seeded database in ${keepDir}`);
+  } else {
+    log(`seeding ${TARGET_ITEMS.toLocaleString('en')} work items into ${dataDir} …`);
+    const seeded = seed(dataDir, TARGET_ITEMS);
+    log(`  ${seeded.items} items in ${seeded.seconds.toFixed(1)} s`);
+    results['seed_seconds'] = Number(seeded.seconds.toFixed(1));
+  }
+  results['seeded_items'] = TARGET_ITEMS;
+
+  const q = measureQueries(dataDir);
+  results['open_items'] = q.openItems;
+  results['queue_query_p50_ms'] = percentile(q.queue, 50);
+  results['queue_query_p95_ms'] = percentile(q.queue, 95);
+  results['search_p50_ms'] = percentile(q.search, 50);
+  results['search_p95_ms'] = percentile(q.search, 95);
+  log(`  queue p95 ${results['queue_query_p95_ms']} ms, search p95 ${results['search_p95_ms']} ms (${q.queue.length}/${q.search.length} samples)`);
+
+  if (process.env['BENCH_ONLY_QUERIES']) process.exit(0);
+  if (process.env['BENCH_ONLY_SYNC']) {
+    log(JSON.stringify(await measureSync(Number(process.env['BENCH_ONLY_SYNC']))));
+    process.exit(0);
+  }
+  const sync = await measureSync(quick ? 30 : 200);
+  results['sync_items'] = sync.items;
+  results['sync_seconds'] = sync.seconds;
+  results['sync_items_per_s'] = sync.itemsPerS;
+  log(`  sync ${sync.items} items in ${sync.seconds} s = ${sync.itemsPerS} items/s`);
+
+  const paint = await measureFirstPaint(dataDir, quick ? 3 : 7);
+  results['first_paint_ms'] = percentile(paint, 50);
+  results['first_paint_max_ms'] = percentile(paint, 100);
+  log(`  first paint median ${results['first_paint_ms']} ms, max ${results['first_paint_max_ms']} ms`);
+} finally {
+  if (!keepDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+log(`wrote bench-results.json`);
