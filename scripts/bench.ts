@@ -92,7 +92,8 @@ function seed(dataDir: string, target: number): { seconds: number; items: number
   const syncState = new SyncStateRepository(db);
   const queue = new QueueService(db, calendarDeadlinePolicy(calendar), syncState, { username: 'canbo.lan', now: () => NOW });
   let items = 0;
-  const dossiers = dataset.dossiers.slice(0, Math.round(target * 0.8));
+  // The newest items: the open work of today is at the end of the generated history.
+  const dossiers = dataset.dossiers.slice(-Math.round(target * 0.8));
   for (let i = 0; i < dossiers.length; i += 5000) {
     const batch: NormalizedRecord[] = [];
     for (const d of dossiers.slice(i, i + 5000)) {
@@ -102,7 +103,7 @@ function seed(dataDir: string, target: number): { seconds: number; items: number
     queue.upsertBatch(TRAINING_PROCEDURE_BACKEND_ID, batch, [], null);
     items += batch.length;
   }
-  const docs = dataset.documents.slice(0, target - items);
+  const docs = dataset.documents.slice(-(target - items));
   const pool = docs.slice(0, 500).map((d) => parseEdxml(renderEdxml(d)));
   for (let i = 0; i < docs.length; i += 5000) {
     const batch = docs.slice(i, i + 5000).map((d, j) => documentRecord(d, pool[(i + j) % pool.length] as NormalizedRecord['detail']));

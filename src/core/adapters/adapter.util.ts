@@ -1,8 +1,21 @@
 /**
  * Small helpers shared by the adapters: quarantine formatting, bounded concurrency, abort handling.
  */
-import { type z } from 'zod';
+import { z } from 'zod';
 import type { QuarantinedRecord } from './adapter';
+
+/**
+ * Config fields every HTTP adapter has. TLS verification cannot be turned off: `ca` adds custom
+ * certificate authorities (PEM text, or buffers) instead.
+ */
+export const commonAdapterConfigFields = {
+  id: z.string().trim().min(1).max(100),
+  label: z.string().trim().min(1).max(200),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  timeoutMs: z.number().int().min(50).max(300_000).default(15_000),
+  retries: z.number().int().min(0).max(10).default(3),
+  ca: z.union([z.string().min(1), z.array(z.instanceof(Buffer)).min(1)]).optional(),
+};
 
 /** Raw payloads kept for IT staff are cut to this many UTF-8 bytes. */
 export const QUARANTINE_RAW_MAX_BYTES = 4096;

@@ -15,6 +15,7 @@ import {
   type QuarantinedRecord,
 } from './adapter';
 import {
+  commonAdapterConfigFields,
   joinSearchText,
   mapWithConcurrency,
   quarantine,
@@ -34,19 +35,13 @@ import {
 import { parseEdxml } from './edxml.parser';
 import { HttpClient, type HttpResponse } from './http-client';
 
-const CaSchema = z.union([z.string().min(1), z.array(z.instanceof(Buffer)).min(1)]);
 
 export const DocumentAdapterConfigSchema = z.strictObject({
-  id: z.string().trim().min(1).max(100),
-  label: z.string().trim().min(1).max(200),
-  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  ...commonAdapterConfigFields,
   clientId: z.string().min(1).max(200),
   clientSecret: z.string().min(1).max(500),
   pageSize: z.number().int().min(1).max(1000).default(100),
-  timeoutMs: z.number().int().min(50).max(300_000).default(15_000),
-  retries: z.number().int().min(0).max(10).default(3),
   concurrency: z.number().int().min(1).max(64).default(8),
-  ca: CaSchema.optional(),
 });
 export type DocumentAdapterConfig = z.input<typeof DocumentAdapterConfigSchema>;
 

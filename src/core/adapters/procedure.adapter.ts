@@ -14,6 +14,7 @@ import {
   type QuarantinedRecord,
 } from './adapter';
 import {
+  commonAdapterConfigFields,
   joinSearchText,
   mimeTypeFromName,
   quarantine,
@@ -39,19 +40,12 @@ import {
 
 export type { ProcedureInfo } from './procedure.schema';
 
-const CaSchema = z.union([z.string().min(1), z.array(z.instanceof(Buffer)).min(1)]);
-const HttpUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 export const ProcedureAdapterConfigSchema = z.strictObject({
-  id: z.string().trim().min(1).max(100),
-  label: z.string().trim().min(1).max(200),
-  baseUrl: HttpUrlSchema,
+  ...commonAdapterConfigFields,
   username: z.string().min(1).max(200),
   password: z.string().min(1).max(500),
   pageSize: z.number().int().min(1).max(1000).default(200),
-  timeoutMs: z.number().int().min(50).max(300_000).default(15_000),
-  retries: z.number().int().min(0).max(10).default(3),
-  ca: CaSchema.optional(),
 });
 export type ProcedureAdapterConfig = z.input<typeof ProcedureAdapterConfigSchema>;
 

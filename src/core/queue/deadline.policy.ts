@@ -2,27 +2,17 @@
  * What the queue needs from the deadline engine, bound to the office calendar.
  * The queue receives this by constructor injection; core.ts builds it with `calendarDeadlinePolicy`.
  */
-import type { SlaState } from '../../shared/domain';
-import { defaultDocumentDue, slaBoundaries, slaFor, type WorkCalendar } from '../deadline';
+import {
+  defaultDocumentDue,
+  slaBoundaries,
+  slaFor,
+  type SlaBoundaries,
+  type SlaInput,
+  type SlaResult,
+  type WorkCalendar,
+} from '../deadline';
 
-export interface SlaBoundaries {
-  now: number;
-  /** Last millisecond of today, office time (inclusive). */
-  endOfToday: number;
-  /** Last millisecond of the next working day, office time (inclusive). */
-  endOfNextWorkingDay: number;
-}
-
-export interface SlaInput {
-  dueAt: number | null;
-  clockRunning: boolean;
-  paused: boolean;
-}
-
-export interface SlaResult {
-  sla: SlaState;
-  remainingWorkingMinutes: number | null;
-}
+export type { SlaBoundaries, SlaInput, SlaResult };
 
 export interface DeadlinePolicy {
   /** `boundaries` must be `boundaries(now)` when given (saves recomputing them per row). */
