@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SlaStateSchema, SourceSchema, SLA_STATES, SOURCES } from './domain';
+import { ItemActionSchema } from './actions';
 import { ItemDetailSchema, WorkItemSchema } from './work-item';
 
 // ---------- envelope ----------
@@ -29,6 +30,8 @@ export const ROLES = ['official', 'supervisor', 'it'] as const;
 export const SessionSchema = z.object({
   user: z.object({ username: z.string(), fullName: z.string(), role: z.enum(ROLES) }),
   officeName: z.string(),
+  /** Officials of the office (forward/assign targets). */
+  officials: z.array(z.object({ username: z.string(), fullName: z.string(), title: z.string().nullable() })).default([]),
   /** True when the backends are the built-in training sandbox. */
   training: z.boolean(),
   /** Server clock, so the UI counts down against the same time as the core. */
@@ -80,6 +83,61 @@ export const QueueFilterSchema = z
   .strict();
 export type QueueFilter = z.input<typeof QueueFilterSchema>;
 
+// ---------- outbox and audit ----------
+
+export const OUTBOX_STATES = ['pending', 'sending', 'done', 'needs_attention', 'conflict', 'discarded'] as const;
+export const OutboxStateSchema = z.enum(OUTBOX_STATES);
+export type OutboxState = z.infer<typeof OutboxStateSchema>;
+
+/** Why an outbox entry stopped: a backend failure class, or the backend's own refusal. */
+export const OutboxErrorSchema = z.object({
+  code: z.union([BackendErrorCodeSchema, z.enum(['rejected', 'conflict', 'not_found'])]),
+  /** The backend's own message when it gave one (often Vietnamese), else a technical one. */
+  message: z.string(),
+  at: z.number(),
+});
+
+export const OutboxEntrySchema = z.object({
+  /** Also the idempotency key sent to the backend. */
+  id: z.string(),
+  itemId: z.string(),
+  backendId: z.string(),
+  itemRef: z.string(),
+  itemTitle: z.string(),
+  action: ItemActionSchema,
+  state: OutboxStateSchema,
+  attempts: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  nextAttemptAt: z.number().nullable(),
+  lastError: OutboxErrorSchema.nullable(),
+  /** Conflict only: the item as the official saw it when acting, and as the backend has it now. */
+  conflict: z.object({ base: WorkItemSchema, current: WorkItemSchema }).nullable(),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntrySchema>;
+
+export const AUDIT_KINDS = ['action', 'sign_in', 'config', 'outbox'] as const;
+export const AuditEntrySchema = z.object({
+  seq: z.number().int(),
+  at: z.number(),
+  actor: z.string(),
+  kind: z.enum(AUDIT_KINDS),
+  summary: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export const AuditVerifySchema = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  /** First entry whose hash or link does not match, null when the chain is intact. */
+  firstBadSeq: z.number().int().nullable(),
+  reason: z.string().nullable(),
+});
+export type AuditVerify = z.infer<typeof AuditVerifySchema>;
+
 // ---------- methods ----------
 
 export const apiContract = {
@@ -117,6 +175,42 @@ export const apiContract = {
     input: z.object({ backendId: z.string().max(100).optional() }).strict(),
     output: z.object({ started: z.array(z.string()) }),
   },
+  /** Queue an action: stored durably in the outbox, applied to the cache at once (pending). */
+  'action.submit': {
+    input: z
+      .object({
+        itemId: z.string().min(1).max(300),
+        action: ItemActionSchema,
+        /** item.updatedAt as the official saw it: the backend refuses if the item changed since. */
+        baseUpdatedAt: z.number(),
+      })
+      .strict(),
+    output: OutboxEntrySchema,
+  },
+  'outbox.list': {
+    input: z
+      .object({
+        states: z.array(OutboxStateSchema).max(OUTBOX_STATES.length).optional(),
+        itemId: z.string().max(300).optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    output: z.object({ entries: z.array(OutboxEntrySchema), counts: z.record(OutboxStateSchema, z.number()) }),
+  },
+  'outbox.retry': { input: z.object({ id: z.string().min(1).max(100) }).strict(), output: OutboxEntrySchema },
+  'outbox.discard': { input: z.object({ id: z.string().min(1).max(100) }).strict(), output: OutboxEntrySchema },
+  /** A conflict: send anyway against the backend's current version, or drop the action. */
+  'outbox.resolveConflict': {
+    input: z.object({ id: z.string().min(1).max(100), resolution: z.enum(['apply_anyway', 'discard']) }).strict(),
+    output: OutboxEntrySchema,
+  },
+  'audit.list': {
+    input: z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ entries: z.array(AuditEntrySchema), total: z.number().int() }),
+  },
+  'audit.verify': { input: z.object({}).strict(), output: AuditVerifySchema },
+  /** The whole log as JSON Lines, for saving to a file. */
+  'audit.export': { input: z.object({}).strict(), output: z.object({ filename: z.string(), content: z.string() }) },
 } as const;
 
 export type ApiContract = typeof apiContract;
@@ -139,6 +233,7 @@ export const CoreEventSchema = z.discriminatedUnion('type', [
     more: z.boolean(),
   }),
   z.object({ type: z.literal('backend.status'), backend: BackendStatusSchema }),
+  z.object({ type: z.literal('outbox.changed'), entry: OutboxEntrySchema }),
 ]);
 export type CoreEvent = z.infer<typeof CoreEventSchema>;
 

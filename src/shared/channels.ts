@@ -11,6 +11,14 @@ export const API_METHOD_NAMES = [
   'item.get',
   'backends.list',
   'sync.now',
+  'action.submit',
+  'outbox.list',
+  'outbox.retry',
+  'outbox.discard',
+  'outbox.resolveConflict',
+  'audit.list',
+  'audit.verify',
+  'audit.export',
 ] as const satisfies readonly ApiMethod[];
 
 /** Name of the object the Electron preload exposes on window. */

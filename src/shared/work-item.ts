@@ -32,6 +32,10 @@ export const WorkItemSchema = z.object({
   sla: SlaStateSchema,
   /** Working minutes left until dueAt (negative when overdue); null without a deadline. */
   remainingWorkingMinutes: z.number().nullable(),
+  /** Outbox actions on this item not yet confirmed by the backend (shown as a pending mark). */
+  pendingActions: z.number().int().default(0),
+  /** An action on this item needs the official: the backend refused it, or the item changed meanwhile. */
+  attention: z.enum(['none', 'needs_attention', 'conflict']).default('none'),
 });
 export type WorkItem = z.infer<typeof WorkItemSchema>;
 

@@ -1,0 +1,98 @@
+/**
+ * What an official can do to an item, as the UI submits it and the outbox stores it.
+ * Dossier actions become procedure-system status changes + processing steps; document actions become
+ * edXML status feedback 01–06 (see docs/backend-protocols.md §4–5).
+ */
+import { z } from 'zod';
+
+const reason = z.string().trim().min(3).max(1000);
+const note = z.string().trim().max(2000).optional();
+const username = z.string().trim().min(1).max(100);
+
+export const DossierActionSchema = z.discriminatedUnion('kind', [
+  /** Tiếp nhận: 1 → 2. */
+  z.object({ kind: z.literal('dossier.receive'), note }),
+  /** Từ chối tiếp nhận: 1|2 → 3, with a reason. */
+  z.object({ kind: z.literal('dossier.refuse'), reason }),
+  /** Chuyển bước xử lý / chuyển nội bộ: 2|4 → 4, to another official. */
+  z.object({ kind: z.literal('dossier.forward'), toUser: username, note }),
+  /** Trả lại bước trước: 4 → 4, back to the previous handler. */
+  z.object({ kind: z.literal('dossier.sendBack'), reason }),
+  /** Yêu cầu bổ sung: 2|4 → 5, clock paused; what is missing. */
+  z.object({ kind: z.literal('dossier.requestSupplement'), missing: reason, note }),
+  /** Nhận bổ sung: 5 → 4, due date moved by the paused working time. */
+  z.object({ kind: z.literal('dossier.supplementReceived'), note }),
+  /** Yêu cầu thực hiện nghĩa vụ tài chính: 4 → 6. */
+  z.object({
+    kind: z.literal('dossier.requestFees'),
+    fees: z.array(z.object({ name: z.string().trim().min(1).max(300), amount: z.number().int().min(0).max(1_000_000_000) })).min(1).max(20),
+  }),
+  /** Cập nhật kết quả: 4|6 → 9. */
+  z.object({ kind: z.literal('dossier.recordResult'), resultName: z.string().trim().min(1).max(300), note }),
+  /** Trả kết quả: 9 → 10 (0 at the counter, 1 by post). */
+  z.object({ kind: z.literal('dossier.returnResult'), method: z.union([z.literal(0), z.literal(1)]) }),
+  /** Dừng xử lý: 2|4|5|6 → 8, with a reason. */
+  z.object({ kind: z.literal('dossier.stop'), reason }),
+  /** Phiếu xin lỗi và hẹn lại: late open dossier, new appointment date; still counted late. */
+  z.object({ kind: z.literal('dossier.apology'), reason, newAppointmentAt: z.number().int() }),
+]);
+export type DossierAction = z.infer<typeof DossierActionSchema>;
+
+export const DocumentActionSchema = z.discriminatedUnion('kind', [
+  /** Vào sổ: 01 → 03 (feedback 03) with incoming number and date. */
+  z.object({ kind: z.literal('document.register'), incomingNumber: z.string().trim().min(1).max(50), incomingDate: z.number().int() }),
+  /** Từ chối (sai nơi nhận): 01 → 02 (feedback 02) with a reason. */
+  z.object({ kind: z.literal('document.refuse'), reason }),
+  /** Phân công: 03|04|05 → 04 (feedback 04): lead, cooperating, for information, internal deadline. */
+  z.object({
+    kind: z.literal('document.assign'),
+    lead: username,
+    cooperating: z.array(username).max(20).default([]),
+    forInfo: z.array(username).max(20).default([]),
+    internalDueAt: z.number().int().optional(),
+    instruction: note,
+  }),
+  /** Đang xử lý: 04 → 05 (feedback 05). */
+  z.object({ kind: z.literal('document.inProgress'), note }),
+  /** Hoàn thành: 04|05 → 06 (feedback 06). */
+  z.object({ kind: z.literal('document.done'), note }),
+  /** Start a reply linked to the original (ResponseFor); the original moves to 05 if it was 03/04. */
+  z.object({ kind: z.literal('document.reply'), subject: z.string().trim().min(3).max(1000), note }),
+]);
+export type DocumentAction = z.infer<typeof DocumentActionSchema>;
+
+export const ItemActionSchema = z.union([DossierActionSchema, DocumentActionSchema]);
+export type ItemAction = z.infer<typeof ItemActionSchema>;
+export type ItemActionKind = ItemAction['kind'];
+
+export const DOSSIER_ACTION_KINDS = DossierActionSchema.options.map((o) => o.shape.kind.value);
+export const DOCUMENT_ACTION_KINDS = DocumentActionSchema.options.map((o) => o.shape.kind.value);
+
+/**
+ * Legal transitions: from which backend statuses an action may start, and the status it leads to
+ * (null = unchanged). The sandbox enforces the same table; the UI uses it to offer only legal actions,
+ * and the outbox to apply an action optimistically.
+ */
+export const ACTION_TRANSITIONS: Readonly<Record<ItemActionKind, { from: readonly string[]; to: string | null }>> = {
+  'dossier.receive': { from: ['1'], to: '2' },
+  'dossier.refuse': { from: ['1', '2'], to: '3' },
+  'dossier.forward': { from: ['2', '4'], to: '4' },
+  'dossier.sendBack': { from: ['4'], to: '4' },
+  'dossier.requestSupplement': { from: ['2', '4'], to: '5' },
+  'dossier.supplementReceived': { from: ['5'], to: '4' },
+  'dossier.requestFees': { from: ['4'], to: '6' },
+  'dossier.recordResult': { from: ['4', '6'], to: '9' },
+  'dossier.returnResult': { from: ['9'], to: '10' },
+  'dossier.stop': { from: ['2', '4', '5', '6'], to: '8' },
+  'dossier.apology': { from: ['2', '4', '5', '6'], to: null },
+  'document.register': { from: ['01'], to: '03' },
+  'document.refuse': { from: ['01'], to: '02' },
+  'document.assign': { from: ['03', '04', '05'], to: '04' },
+  'document.inProgress': { from: ['04'], to: '05' },
+  'document.done': { from: ['04', '05'], to: '06' },
+  'document.reply': { from: ['03', '04', '05'], to: '05' },
+};
+
+export function isActionAllowed(kind: ItemActionKind, status: string): boolean {
+  return ACTION_TRANSITIONS[kind].from.includes(status);
+}
