@@ -102,6 +102,12 @@ export interface DossierRecord {
   steps: StepRecord[];
   /** Seed for per-file details (sizes, optional files). */
   fileSeed: number;
+  /** Fees requested by an official after processing (requestFees action), after the catalogue fee. */
+  extraFees?: { name: string; amount: number; paid: boolean }[];
+  /** Result papers recorded by an official (recordResult action); default: the procedure's result. */
+  results?: { name: string; code: string }[];
+  /** NgayHenTraBanDau: the original due once an apology set a new appointment (still counted late). */
+  originalDueAt?: number;
 }
 
 export interface AttachmentRecord {
@@ -142,6 +148,12 @@ export interface DocumentRecord {
   internalDueAt: number | null;
   /** UpdatedAt (whole seconds). */
   updatedAt: number;
+  /** The leader's assignment (feedback 04 with Assignment), usernames. */
+  assignment?: { lead: string; cooperating: string[]; forInfo: string[]; instruction: string | null };
+  /** Why it was refused (feedback 02). */
+  refusalReason?: string;
+  /** Changes made on the backend by other people (touchDocument): who and what. */
+  notes?: { at: number; by: string; text: string }[];
 }
 
 // ================================================================ wire shapes (docs/backend-protocols.md)
@@ -175,6 +187,8 @@ export interface DossierJson {
   NgayNopHoSo: string;
   NgayTiepNhan: string;
   NgayHenTra: string;
+  /** Only after an apology: the original due (the dossier still counts as late against it). */
+  NgayHenTraBanDau?: string;
   TrangThaiHoSo: string;
   NgayTra: string;
   NgayKetThucXuLy: string;
@@ -798,6 +812,12 @@ export function copyFee(pages: number): number {
 }
 
 function feeList(rec: DossierRecord): DossierJson['DanhSachLePhi'] {
+  const base = catalogueFees(rec);
+  if (!rec.extraFees || rec.extraFees.length === 0) return base;
+  return base.concat(rec.extraFees.map((f) => ({ TenPhiLePhi: f.name, MucPhi: f.amount, DaThanhToan: f.paid })));
+}
+
+function catalogueFees(rec: DossierRecord): DossierJson['DanhSachLePhi'] {
   const f = rec.procedure.fee;
   if (f.kind === 'none') return [];
   if (f.kind === 'copyPages') {
@@ -852,6 +872,7 @@ export function toDossierJson(rec: DossierRecord): DossierJson {
     NgayNopHoSo: formatVnTimestamp(rec.submittedAt),
     NgayTiepNhan: formatVnTimestampOrEmpty(rec.receivedAt),
     NgayHenTra: formatVnTimestampOrEmpty(rec.dueAt),
+    ...(rec.originalDueAt !== undefined ? { NgayHenTraBanDau: formatVnTimestamp(rec.originalDueAt) } : {}),
     TrangThaiHoSo: rec.status,
     NgayTra: formatVnTimestampOrEmpty(rec.returnedAt),
     NgayKetThucXuLy: formatVnTimestampOrEmpty(rec.finishedAt),
@@ -868,7 +889,9 @@ export function toDossierJson(rec: DossierRecord): DossierJson {
       NgayHenTraCu: formatVnTimestamp(s.oldDueAt),
       NgayHenTraMoi: formatVnTimestampOrEmpty(s.newDueAt),
     })),
-    DanhSachGiayToKetQua: resolved ? [{ TenGiayTo: rec.procedure.result, MaGiayToKetQua: `${rec.code}-KQ1` }] : [],
+    DanhSachGiayToKetQua: rec.results
+      ? rec.results.map((r) => ({ TenGiayTo: r.name, MaGiayToKetQua: r.code }))
+      : resolved ? [{ TenGiayTo: rec.procedure.result, MaGiayToKetQua: `${rec.code}-KQ1` }] : [],
     NguoiXuLyHienTai: rec.assignee ? { TenDangNhap: rec.assignee.username, HoTen: rec.assignee.fullName } : null,
     NgayCapNhat: formatVnTimestamp(rec.updatedAt),
     QuaTrinhXuLy: rec.steps.map((s) => toStepJson(rec.code, s)),
@@ -1006,6 +1029,7 @@ export function advanceDossier(ds: Dataset, rec: DossierRecord, now: number): bo
     }
     case '6':
       rec.feesPaid = true;
+      for (const f of rec.extraFees ?? []) f.paid = true;
       pushStep(rec, t, reception, 'Công dân đã nộp phí, lệ phí', '4');
       rec.assignee = handler;
       return true;

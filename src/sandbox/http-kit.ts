@@ -67,6 +67,21 @@ export class FaultInjector {
     return 'ok';
   }
 
+  /**
+   * For a held (timeout) action request: apply it before holding the socket? Half of them, from the
+   * seeded stream — the "applied but the answer was lost" case that idempotency keys must survive.
+   */
+  applyBeforeHold(): boolean {
+    return this.rng.chance(0.5);
+  }
+
+  /** A garbled copy of a JSON body: cut somewhere between 30 % and 70 % (never valid JSON). */
+  garble(body: string): string {
+    if (body.length < 2) return '{';
+    const cut = Math.max(1, Math.min(body.length - 1, Math.floor(body.length * (0.3 + this.rng.float() * 0.4))));
+    return body.slice(0, cut);
+  }
+
   /** Should this record/body be malformed? */
   malformed(): boolean {
     return this.settings.malformedRate > 0 && this.rng.chance(this.settings.malformedRate);
@@ -117,6 +132,14 @@ export interface SandboxServerHooks {
   state(): Record<string, unknown>;
   /** POST /__sandbox/emit: create `count` items, return their ids. */
   emit(count: number): string[];
+  /**
+   * Is this request an action (a write with an Idempotency-Key)? Actions get action faults: a held
+   * request is applied first for half of the time-outs, and a malformed answer is a garbled body sent
+   * after the action was applied (the proper answer is what the idempotency store keeps).
+   */
+  isAction?(ctx: RequestContext): boolean;
+  /** An action request reached the server (before any fault): counts deliveries per key. */
+  onActionDelivery?(ctx: RequestContext): void;
 }
 
 const MAX_BODY = 2 * 1024 * 1024;
@@ -219,21 +242,32 @@ export class SandboxHttpServer {
       this.send(res, this.control(ctx));
       return;
     }
+    const action = this.hooks.isAction?.(ctx) ?? false;
+    if (action) this.hooks.onActionDelivery?.(ctx);
     const fate = this.faults.decide();
     if (fate === 'timeout') {
       // Never answer; forget the response when the client gives up or the server stops.
       this.held.add(res);
       res.on('close', () => this.held.delete(res));
+      // Lost response: the action happens (its answer is stored under the key), the client never hears.
+      if (action && this.faults.applyBeforeHold()) await this.hooks.handle(ctx);
       return;
     }
     const latency = this.faults.current.latencyMs;
     if (latency > 0) await this.sleep(latency);
     if (res.destroyed || !this.server) return;
     if (fate === 'error') {
+      // Injected transport fault: nothing applied, nothing stored (a retry may apply).
       this.send(res, json(500, this.hooks.errorBody()));
       return;
     }
-    this.send(res, await this.hooks.handle(ctx));
+    const reply = await this.hooks.handle(ctx);
+    if (action && typeof reply.body === 'string' && this.faults.malformed()) {
+      // Applied and stored properly; the client gets a broken body and must retry with the same key.
+      this.send(res, { ...reply, body: this.faults.garble(reply.body) });
+      return;
+    }
+    this.send(res, reply);
   }
 
   private control(ctx: RequestContext): Reply {

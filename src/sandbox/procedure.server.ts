@@ -5,7 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { PROCEDURES, officialByUsername, toDossierJson, toProcedureJson, type DossierJson } from './data-generator';
+import type { Official } from './commune-data';
+import { PROCEDURES, officialByUsername, toDossierJson, toProcedureJson, type DossierJson, type DossierRecord } from './data-generator';
+import { DossierActionBodySchema, applyDossierAction, checkDossierAction, dossierKindOf, vnDisplay } from './dossier-actions';
+import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotencyKeyOf } from './idempotency';
 import { BadBodyError, SandboxHttpServer, json, parseJsonBody, type FaultInjector, type Reply, type RequestContext } from './http-kit';
 import type { SandboxWorld } from './sandbox-world';
 import { formatVnTimestamp, parseVnTimestamp } from './vn-time';
@@ -30,6 +33,7 @@ const LookupSchema = z.object({ MaHoSo: z.string().min(1).max(200) });
 const CatalogueSchema = z.object({});
 
 const OK = { error_code: '0', message: 'Thành công' } as const;
+const ACTION_PATH = '/api/CapNhatTienDoHoSoMC';
 
 /** Ways a dossier is corrupted when the malformed fault fires. */
 export const DOSSIER_CORRUPTIONS = ['missing_MaHoSo', 'bad_status', 'bad_date', 'wrong_type', 'missing_NgayCapNhat'] as const;
@@ -63,16 +67,24 @@ export function corruptDossier(d: DossierJson, kind: DossierCorruption): Record<
 export class ProcedureServer {
   readonly http: SandboxHttpServer;
   private readonly sessions = new Map<string, { username: string; expiresAt: number }>();
+  /** Idempotency-Key → final answer of CapNhatTienDoHoSoMC. */
+  readonly idempotency: IdempotencyStore;
 
   constructor(private readonly opts: ProcedureServerOptions) {
+    this.idempotency = new IdempotencyStore(opts.clock);
     this.http = new SandboxHttpServer('procedure', opts.seed ^ 0x51, {
       handle: (ctx) => this.handle(ctx),
       errorBody: () => ({ error_code: '500', message: 'Lỗi hệ thống (mô phỏng lỗi máy chủ)' }),
       state: () => {
         const c = opts.world.counts();
-        return { total: c.dossiers, byStatus: c.dossiersByStatus, sessions: this.sessions.size, now: formatVnTimestamp(opts.clock()) };
+        return { total: c.dossiers, byStatus: c.dossiersByStatus, sessions: this.sessions.size, idempotencyKeys: this.idempotency.size, actions: opts.world.actions.filter((a) => a.system === 'procedure').length, now: formatVnTimestamp(opts.clock()) };
       },
       emit: (count) => opts.emit(count),
+      isAction: (ctx) => ctx.method === 'POST' && ctx.url.pathname === ACTION_PATH,
+      onActionDelivery: (ctx) => {
+        const key = idempotencyKeyOf(ctx.headers);
+        if (key !== '') this.idempotency.countDelivery(key);
+      },
     });
   }
 
@@ -87,6 +99,7 @@ export class ProcedureServer {
 
   private handle(ctx: RequestContext): Reply {
     if (ctx.method !== 'POST') return json(404, { error_code: '404', message: `Không có dịch vụ ${ctx.method} ${ctx.url.pathname}` });
+    if (ctx.url.pathname === ACTION_PATH) return this.authed(ctx, (username) => this.action(ctx, username));
     let body: unknown;
     try {
       body = parseJsonBody(ctx);
@@ -128,7 +141,7 @@ export class ProcedureServer {
     return json(200, { ...OK, session: token, HetHan: formatVnTimestamp(expiresAt) });
   }
 
-  private authed(ctx: RequestContext, run: () => Reply): Reply {
+  private authed(ctx: RequestContext, run: (username: string) => Reply): Reply {
     const header = ctx.headers.session;
     const token = Array.isArray(header) ? header[0] : header;
     const session = token ? this.sessions.get(token) : undefined;
@@ -137,7 +150,50 @@ export class ProcedureServer {
       this.sessions.delete(token);
       return json(200, { error_code: '2', message: 'Phiên làm việc đã hết hạn, vui lòng đăng nhập lại' });
     }
-    return run();
+    return run(session.username);
+  }
+
+  /**
+   * CapNhatTienDoHoSoMC: an action on a dossier (docs/backend-protocols.md §4). Order: session,
+   * Idempotency-Key (missing → 3; known → the stored answer, nothing changes), body (3), dossier (404),
+   * version (409 with the current dossier), legality (422), apply. Every answer after the key check is
+   * final and stored under the key.
+   */
+  private action(ctx: RequestContext, sessionUser: string): Reply {
+    const key = idempotencyKeyOf(ctx.headers);
+    if (key === '') return json(200, { error_code: '3', message: 'Tham số không hợp lệ: thiếu header Idempotency-Key (bắt buộc với thao tác cập nhật hồ sơ)' });
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) return json(200, { error_code: '3', message: 'Tham số không hợp lệ: Idempotency-Key phải gồm 1–200 ký tự ASCII in được' });
+    const stored = this.idempotency.get(key);
+    if (stored) return stored;
+    return this.idempotency.put(key, this.applyAction(ctx, sessionUser, key));
+  }
+
+  private applyAction(ctx: RequestContext, sessionUser: string, key: string): Reply {
+    let raw: unknown;
+    try {
+      raw = parseJsonBody(ctx);
+    } catch (err) {
+      if (err instanceof BadBodyError) return json(200, { error_code: '3', message: `Tham số không hợp lệ: ${err.message}` });
+      throw err;
+    }
+    const parsed = DossierActionBodySchema.safeParse(raw);
+    if (!parsed.success) return this.invalid(parsed.error);
+    const body = parsed.data;
+    const username = body.NguoiXuLy ?? sessionUser;
+    const actor = actingOfficial(username, sessionUser);
+    if (!actor) return json(200, { error_code: '3', message: `Tham số không hợp lệ: NguoiXuLy "${username}" không phải cán bộ của đơn vị` });
+    const world = this.opts.world;
+    const rec = world.dossierByCode.get(body.MaHoSo);
+    if (!rec) return json(200, { error_code: '404', message: `Không tìm thấy hồ sơ ${body.MaHoSo}` });
+    if (body.PhienBan !== undefined && body.PhienBan !== '' && body.PhienBan !== formatVnTimestamp(rec.updatedAt)) {
+      return json(200, { error_code: '409', message: conflictMessage(rec, body.PhienBan), result: toDossierJson(rec) });
+    }
+    const now = this.opts.clock();
+    const refusal = checkDossierAction(rec, body, now);
+    if (refusal) return json(200, { error_code: refusal.code, message: refusal.message });
+    const at = world.updateDossier(rec, now, (t) => applyDossierAction(world.dataset.calendar, rec, body, actor, t));
+    world.logAction({ key, system: 'procedure', id: rec.code, action: dossierKindOf(body.HanhDong), at });
+    return json(200, { ...OK, message: 'Cập nhật tiến độ hồ sơ thành công', result: toDossierJson(rec) });
   }
 
   private list(body: unknown): Reply {
@@ -177,4 +233,18 @@ export class ProcedureServer {
     if (!parsed.success) return this.invalid(parsed.error);
     return json(200, { ...OK, result: PROCEDURES.map(toProcedureJson) });
   }
+}
+
+/** The official acting: a known official, or the session's own user (custom training credentials). */
+function actingOfficial(username: string, sessionUser: string): Official | null {
+  const known = officialByUsername(username);
+  if (known) return known;
+  if (username !== sessionUser) return null;
+  return { username, fullName: username, title: 'Cán bộ', department: 'Bộ phận Một cửa', role: 'reception' };
+}
+
+function conflictMessage(rec: DossierRecord, seen: string): string {
+  const last = rec.steps[rec.steps.length - 1];
+  const who = last ? ` bởi ${last.official.fullName}` : '';
+  return `Hồ sơ ${rec.code} đã được cập nhật lúc ${vnDisplay(rec.updatedAt)}${who} (sau phiên bản ${seen}); vui lòng tải lại hồ sơ trước khi thao tác.`;
 }

@@ -6,20 +6,66 @@
  * Keyset safety: every write gets a key strictly after the newest existing key of its kind, so an
  * incremental client paging by (update time, id) never misses a change made between two pages.
  */
+import type { ItemActionKind } from '../shared/actions';
 import type { DocumentStatusCode } from '../shared/domain';
+import { OFFICIALS, type Official } from './commune-data';
 import {
   advanceDocument, advanceDossier, createDocument, createDossier, generateDataset, isDocumentAdvanceable,
   isDossierAdvanceable, nextIncomingNumber, officialByUsername, toDocumentEntry, toDossierJson,
   type Dataset, type DocumentEntryJson, type DocumentRecord, type DossierJson, type DossierRecord, type GenerateOptions,
 } from './data-generator';
 import { KeysetIndex } from './keyset-index';
+import { formatVnTimestamp, parseVnTimestamp } from './vn-time';
+
+/** An official other than `notUser` (the leader by default), or `by` when named. */
+function otherOfficial(notUser: string | null, by?: string): Official {
+  const named = by ? officialByUsername(by) : undefined;
+  if (named) return named;
+  const pick = OFFICIALS.find((o) => o.role === 'leader' && o.username !== notUser) ?? OFFICIALS.find((o) => o.username !== notUser);
+  return pick ?? (OFFICIALS[0] as Official);
+}
+
+export interface AssignmentInput {
+  Lead: string;
+  Cooperating: string[];
+  ForInfo: string[];
+  InternalDueDate?: string | undefined;
+  Instruction?: string | undefined;
+}
 
 export interface StatusFeedbackInput {
   StatusCode: DocumentStatusCode;
   Description: string;
   Handler?: string | undefined;
   IncomingNumber?: string | undefined;
+  /** yyyyMMddHHmmss (register). */
+  IncomingDate?: string | undefined;
   Reason?: string | undefined;
+  Assignment?: AssignmentInput | undefined;
+}
+
+/** One action the sandbox applied (ground truth for idempotency tests): each key at most once. */
+export interface ActionLogEntry {
+  key: string;
+  system: ItemKind;
+  /** MaHoSo / DocId. */
+  id: string;
+  action: ItemActionKind;
+  /** Write time of the change (epoch ms). */
+  at: number;
+}
+
+/** A reply draft started on the gateway (POST /edoc/replies). */
+export interface ReplyDraftRecord {
+  draftId: string;
+  /** DocId of the original. */
+  responseFor: string;
+  subject: string;
+  note: string | null;
+  createdAt: number;
+  /** Status of the original before / after the reply. */
+  previousStatus: string;
+  status: string;
 }
 
 export interface StatusFeedbackRecord extends StatusFeedbackInput {
@@ -50,6 +96,8 @@ export class SandboxWorld {
   readonly dossierByCode = new Map<string, DossierRecord>();
   readonly documentById = new Map<string, DocumentRecord>();
   readonly feedback: StatusFeedbackRecord[] = [];
+  readonly actions: ActionLogEntry[] = [];
+  readonly replies: ReplyDraftRecord[] = [];
 
   constructor(options: GenerateOptions) {
     this.dataset = generateDataset(options);
@@ -162,6 +210,67 @@ export class SandboxWorld {
     return changed;
   }
 
+  // ---------------------------------------------------------------- changes by actions
+
+  /**
+   * Change a dossier at a write time after the newest key (and after its own NgayCapNhat), keeping
+   * the listing index sorted. `change` receives that time and must set `rec.updatedAt` to it (or leave it).
+   */
+  updateDossier(rec: DossierRecord, now: number, change: (t: number) => void): number {
+    const t = Math.max(this.dossierWriteTime(now, rec.code), rec.updatedAt + 1000);
+    this.dossierIndex.update(rec, () => {
+      change(t);
+      rec.updatedAt = t;
+    });
+    return t;
+  }
+
+  updateDocument(doc: DocumentRecord, now: number, change: (t: number) => void): number {
+    const t = Math.max(this.documentWriteTime(now, doc.docId), doc.updatedAt + 1000);
+    this.documentIndex.update(doc, () => {
+      change(t);
+      doc.updatedAt = t;
+    });
+    return t;
+  }
+
+  logAction(entry: ActionLogEntry): void {
+    this.actions.push(entry);
+  }
+
+  /** Another official changes the dossier on the backend (a comment step, status unchanged). */
+  touchDossier(rec: DossierRecord, now: number, by?: string, text?: string): void {
+    const official = otherOfficial(rec.assignee?.username ?? null, by);
+    this.updateDossier(rec, now, (t) => {
+      const prev = rec.steps[rec.steps.length - 1];
+      rec.steps.push({
+        at: t,
+        startedAt: prev ? prev.at : rec.submittedAt,
+        dueAt: rec.dueAt,
+        official,
+        content: text ?? 'Ý kiến chỉ đạo: đề nghị khẩn trương giải quyết, báo cáo kết quả',
+        status: rec.status,
+      });
+    });
+  }
+
+  /** Another official changes the document on the backend (a leader's note; status unchanged). */
+  touchDocument(doc: DocumentRecord, now: number, by?: string, text?: string): void {
+    const official = otherOfficial(doc.handler?.username ?? null, by);
+    this.updateDocument(doc, now, (t) => {
+      doc.notes = (doc.notes ?? []).concat({ at: t, by: official.username, text: text ?? 'Lãnh đạo bổ sung ý kiến chỉ đạo xử lý' });
+    });
+  }
+
+  /** Record a reply draft for a document (its status change, if any, is the caller's feedback). */
+  addReply(draft: Omit<ReplyDraftRecord, 'draftId'>): ReplyDraftRecord {
+    const ymd = formatVnTimestamp(draft.createdAt).slice(0, 8);
+    const seq = this.replies.filter((r) => r.draftId.startsWith(`DT-${ymd}-`)).length + 1;
+    const record: ReplyDraftRecord = { draftId: `DT-${ymd}-${String(seq).padStart(4, '0')}`, ...draft };
+    this.replies.push(record);
+    return record;
+  }
+
   // ---------------------------------------------------------------- status feedback
 
   /** Record status feedback for a document and bump its UpdatedAt. */
@@ -171,13 +280,25 @@ export class SandboxWorld {
     this.documentIndex.update(doc, () => {
       doc.status = input.StatusCode;
       doc.updatedAt = Math.max(t, doc.updatedAt + 1000);
-      if (input.Handler) {
-        const official = officialByUsername(input.Handler);
-        doc.handler = { username: input.Handler, fullName: official ? official.fullName : input.Handler };
+      // Handler is the official sending the feedback; only an assignment (04) makes someone the
+      // document's handler (the Lead, or Handler when no Assignment is given); 05/06 name one only if none.
+      const firstHandler = doc.handler === null && (input.StatusCode === '05' || input.StatusCode === '06');
+      const lead = input.Assignment?.Lead ?? (input.StatusCode === '04' || firstHandler ? input.Handler : undefined);
+      if (lead) {
+        const official = officialByUsername(lead);
+        doc.handler = { username: lead, fullName: official ? official.fullName : lead };
       }
+      if (input.Assignment) {
+        const a = input.Assignment;
+        doc.assignment = { lead: a.Lead, cooperating: [...a.Cooperating], forInfo: [...a.ForInfo], instruction: a.Instruction ?? null };
+        const internalDue = a.InternalDueDate ? parseVnTimestamp(a.InternalDueDate) : null;
+        if (internalDue !== null) doc.internalDueAt = internalDue;
+      }
+      if (input.StatusCode === '02' && input.Reason) doc.refusalReason = input.Reason;
+      const incomingDate = input.IncomingDate ? parseVnTimestamp(input.IncomingDate) : null;
       if (input.IncomingNumber) {
         doc.incomingNumber = input.IncomingNumber;
-        doc.incomingDate = doc.incomingDate ?? t;
+        doc.incomingDate = incomingDate ?? doc.incomingDate ?? t;
       } else if (input.StatusCode === '03' && doc.incomingNumber === null) {
         doc.incomingNumber = String(nextIncomingNumber(this.dataset.counters, t));
         doc.incomingDate = t;

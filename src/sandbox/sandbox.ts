@@ -7,11 +7,22 @@
  *   sb.setFaults({ errorRate: 0.2 }); sb.emit('procedure', 5); await sb.stop(); await sb.restart();
  */
 import { type WorkCalendar } from '../core/deadline';
-import { type DocumentRecord, type DossierJson, type DossierRecord } from './data-generator';
+import { toDocumentEntry, toDossierJson, type DocumentEntryJson, type DocumentRecord, type DossierJson, type DossierRecord } from './data-generator';
 import { DocumentServer } from './document.server';
 import { type FaultPatch, type FaultSettings } from './http-kit';
 import { ProcedureServer } from './procedure.server';
-import { SandboxWorld, type DocumentView, type ItemKind, type StatusFeedbackRecord } from './sandbox-world';
+import {
+  SandboxWorld, type ActionLogEntry, type DocumentView, type ItemKind, type ReplyDraftRecord, type StatusFeedbackRecord,
+} from './sandbox-world';
+
+export type { ActionLogEntry, ReplyDraftRecord } from './sandbox-world';
+
+/** Who changes an item on the backend in touchDossier/touchDocument, and what they write. */
+export interface TouchOptions {
+  /** Username of the other official (default: the leader, or anyone but the current handler). */
+  by?: string;
+  text?: string;
+}
 
 export interface TrainingSandboxOptions {
   seed?: number;
@@ -208,6 +219,43 @@ export class TrainingSandbox {
   /** Status feedback posted to the document gateway, oldest first. */
   statusFeedback(): readonly StatusFeedbackRecord[] {
     return this.world.feedback;
+  }
+
+  /**
+   * Every action the backends applied (dossier actions and document status/replies), oldest first.
+   * Each Idempotency-Key appears at most once: a repeated key gets the stored answer and applies nothing.
+   */
+  actionLog(): readonly ActionLogEntry[] {
+    return this.world.actions;
+  }
+
+  /** How many requests carrying this Idempotency-Key reached either server (retries, faults included). */
+  deliveries(key: string): number {
+    return this.procedure.idempotency.deliveries(key) + this.document.idempotency.deliveries(key);
+  }
+
+  /** Reply drafts started on the gateway (POST /edoc/replies), oldest first. */
+  replies(): readonly ReplyDraftRecord[] {
+    return this.world.replies;
+  }
+
+  /**
+   * Another official changes the dossier on the backend now (a comment step, status unchanged,
+   * new NgayCapNhat) — a stale PhienBan then answers 409. Returns the dossier, or null if unknown.
+   */
+  touchDossier(code: string, opts: TouchOptions = {}): DossierJson | null {
+    const rec = this.world.dossierByCode.get(code);
+    if (!rec) return null;
+    this.world.touchDossier(rec, this.clock(), opts.by, opts.text);
+    return toDossierJson(rec);
+  }
+
+  /** Another official changes the document on the backend now (a note, new UpdatedAt). Null if unknown. */
+  touchDocument(docId: string, opts: TouchOptions = {}): DocumentEntryJson | null {
+    const doc = this.world.documentById.get(docId);
+    if (!doc) return null;
+    this.world.touchDocument(doc, this.clock(), opts.by, opts.text);
+    return toDocumentEntry(doc);
   }
 
   counts(): ReturnType<SandboxWorld['counts']> {

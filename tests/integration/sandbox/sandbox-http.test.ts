@@ -221,16 +221,17 @@ describe('document gateway', () => {
       cursor = data.nextCursor;
       if (!data.hasMore) break;
     }
-    const target = sb.documents()[0];
+    // Assigning (04) is legal from 03/04/05 (ACTION_TRANSITIONS); every write carries an Idempotency-Key.
+    const target = sb.documents().find((d) => d.Status === '03' || d.Status === '05');
     const url = `${sb.documentUrl}/edoc/received/${encodeURIComponent(target?.DocId ?? '')}/status`;
-    const headers = { authorization: `Bearer ${t}`, 'content-type': 'application/json' };
-    const bad = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ StatusCode: '09', Description: '' }) });
+    const headers = (key: string): Record<string, string> => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json', 'idempotency-key': key });
+    const bad = await fetch(url, { method: 'POST', headers: headers('legacy-1'), body: JSON.stringify({ StatusCode: '09', Description: '' }) });
     expect(bad.status).toBe(400);
-    const refuseNoReason = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ StatusCode: '02', Description: 'Sai nơi nhận' }) });
+    const refuseNoReason = await fetch(url, { method: 'POST', headers: headers('legacy-2'), body: JSON.stringify({ StatusCode: '02', Description: 'Sai nơi nhận' }) });
     expect(refuseNoReason.status).toBe(400);
-    const ok = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ StatusCode: '04', Description: 'Phân công xử lý', Handler: 'canbo.hung' }) });
+    const ok = await fetch(url, { method: 'POST', headers: headers('legacy-3'), body: JSON.stringify({ StatusCode: '04', Description: 'Phân công xử lý', Handler: 'canbo.hung' }) });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true, status: '04' });
+    expect(await ok.json()).toMatchObject({ ok: true, status: '04', entry: { DocId: target?.DocId, Status: '04' } });
     const fb = sb.statusFeedback();
     expect(fb[fb.length - 1]).toMatchObject({ DocId: target?.DocId, StatusCode: '04', Handler: 'canbo.hung' });
     const next = await listDocs(t, cursor, 100);
