@@ -2,6 +2,7 @@
  * One interface for every backend adapter (procedures, documents, later mail).
  * The sync engine only knows this interface; adapters only know their backend's protocol.
  */
+import type { ItemAction } from '../../shared/actions';
 import type { BackendErrorCode } from '../../shared/api';
 import type { Source } from '../../shared/domain';
 import type { ItemDetail } from '../../shared/work-item';
@@ -62,6 +63,34 @@ export interface PullPage {
   remaining: number | null;
 }
 
+/** What the outbox knows about an action besides the action itself. */
+export interface PerformContext {
+  /**
+   * The outbox entry's id. Sent as the `Idempotency-Key` header on every attempt: the backend answers
+   * a key it has seen with its stored answer and changes nothing, so a retry never acts twice.
+   */
+  idempotencyKey: string;
+  /** `updatedAt` of the item as the official saw it; the backend refuses (conflict) if it changed since. null = no check. */
+  baseUpdatedAt: number | null;
+  /** The acting official (sent as NguoiXuLy / Handler). */
+  actor: { username: string; fullName: string };
+}
+
+/**
+ * Definite answers of the backend to an action. Anything else (unreachable, timeout, HTTP 5xx after
+ * the retries, an answer that cannot be read) is thrown as an AdapterError: the outcome is then
+ * unknown and the action may be retried with the same idempotency key.
+ */
+export type PerformResult =
+  /** Done; `record` is the item as the backend has it after the action. */
+  | { outcome: 'applied'; record: NormalizedRecord }
+  /** The item changed since `baseUpdatedAt`; nothing was done. `current` is the item now (null if unreadable). */
+  | { outcome: 'conflict'; current: NormalizedRecord | null; message: string }
+  /** The backend refused the action (illegal from the current status, invalid data); message verbatim. */
+  | { outcome: 'rejected'; message: string }
+  /** The backend does not know the item. */
+  | { outcome: 'not_found'; message: string };
+
 export interface BackendAdapter {
   readonly id: string;
   readonly kind: Source;
@@ -69,6 +98,13 @@ export interface BackendAdapter {
   readonly capabilities: AdapterCapabilities;
   /** Fetch one page of changes after `cursor` (null = from the beginning). */
   pull(cursor: string | null, signal?: AbortSignal): Promise<PullPage>;
+  /**
+   * Perform an official's action on item `externalId` (present when `capabilities.actions`).
+   * Exactly once on the backend: every attempt, including internal retries and session renewal,
+   * carries `ctx.idempotencyKey`. Throws AdapterError when the outcome is unknown, or the caller's
+   * abort reason when `signal` aborts.
+   */
+  perform?(externalId: string, action: ItemAction, ctx: PerformContext, signal?: AbortSignal): Promise<PerformResult>;
   close(): Promise<void>;
 }
 

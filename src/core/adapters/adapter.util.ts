@@ -2,7 +2,8 @@
  * Small helpers shared by the adapters: quarantine formatting, bounded concurrency, abort handling.
  */
 import { z } from 'zod';
-import type { QuarantinedRecord } from './adapter';
+import { DOCUMENT_ACTION_KINDS, DOSSIER_ACTION_KINDS, ItemActionSchema, type DocumentAction, type DossierAction } from '../../shared/actions';
+import { AdapterError, type PerformContext, type QuarantinedRecord } from './adapter';
 
 /**
  * Config fields every HTTP adapter has. TLS verification cannot be turned off: `ca` adds custom
@@ -166,4 +167,54 @@ export function joinSearchText(parts: readonly (string | null | undefined)[]): s
     if (value) seen.add(value);
   }
   return [...seen].join(' ');
+}
+
+// ---------- actions ----------
+
+const DOSSIER_KINDS: ReadonlySet<string> = new Set(DOSSIER_ACTION_KINDS);
+const DOCUMENT_KINDS: ReadonlySet<string> = new Set(DOCUMENT_ACTION_KINDS);
+
+/**
+ * Check an action before it is sent: valid against ItemActionSchema (defaults applied) and meant for
+ * this backend. A refusal is a message for the official (Vietnamese), returned as a `rejected` outcome.
+ */
+export function checkAction(action: unknown, target: 'procedure'): { action: DossierAction } | { refusal: string };
+export function checkAction(action: unknown, target: 'document'): { action: DocumentAction } | { refusal: string };
+export function checkAction(
+  action: unknown,
+  target: 'procedure' | 'document',
+): { action: DossierAction | DocumentAction } | { refusal: string } {
+  const parsed = ItemActionSchema.safeParse(action);
+  if (!parsed.success) return { refusal: `Thao tác không hợp lệ, chưa gửi đến hệ thống: ${summariseZodError(parsed.error, 3)}` };
+  const kind = parsed.data.kind;
+  if (target === 'procedure' && !DOSSIER_KINDS.has(kind)) {
+    return { refusal: `Thao tác "${kind}" dành cho văn bản, không áp dụng cho hồ sơ thủ tục hành chính.` };
+  }
+  if (target === 'document' && !DOCUMENT_KINDS.has(kind)) {
+    return { refusal: `Thao tác "${kind}" dành cho hồ sơ thủ tục hành chính, không áp dụng cho văn bản.` };
+  }
+  return { action: parsed.data };
+}
+
+/** Idempotency keys: 1–200 printable ASCII characters without spaces (a UUID in practice). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+/** perform() without a usable key could act twice on a retry: refuse to send. */
+export function requireIdempotencyKey(ctx: PerformContext): void {
+  const key: unknown = ctx.idempotencyKey;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new AdapterError('unknown', 'perform: an idempotency key of 1-200 printable ASCII characters is required', false);
+  }
+}
+
+/**
+ * An error of an action call, as perform() throws it. An unreadable answer (`malformed`) is marked
+ * retryable: the action may have landed, and a resend with the same key reads the backend's stored
+ * answer again without acting twice.
+ */
+export function performFailure(error: unknown): unknown {
+  if (error instanceof AdapterError && error.code === 'malformed' && !error.retryable) {
+    return new AdapterError('malformed', error.message, true, { cause: error });
+  }
+  return error;
 }

@@ -1,9 +1,12 @@
 /**
- * Adapter for the document exchange gateway (LGSP/edXML style), docs/backend-protocols.md §2.
+ * Adapter for the document exchange gateway (LGSP/edXML style), docs/backend-protocols.md §2 and §5.
  * Lists received documents with an opaque cursor, fetches each edXML envelope with bounded
- * concurrency over a keep-alive pool, and posts status feedback (01–06).
+ * concurrency over a keep-alive pool, and performs officials' actions (status feedback 02–06,
+ * reply drafts) exactly once under an Idempotency-Key.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { DocumentAction, ItemAction } from '../../shared/actions';
 import { DOCUMENT_STATUS_CODES } from '../../shared/domain';
 import {
   AdapterError,
@@ -11,16 +14,21 @@ import {
   type AdapterDeps,
   type BackendAdapter,
   type NormalizedRecord,
+  type PerformContext,
+  type PerformResult,
   type PullPage,
   type QuarantinedRecord,
 } from './adapter';
 import {
+  checkAction,
   commonAdapterConfigFields,
   joinSearchText,
   mapWithConcurrency,
+  performFailure,
   quarantine,
   raceAbort,
   rawForQuarantine,
+  requireIdempotencyKey,
   summariseZodError,
   throwIfAborted,
 } from './adapter.util';
@@ -29,11 +37,12 @@ import {
   dateKeyToInstant,
   deadlineToInstant,
   defaultDueDateToInstant,
+  formatVnDateTime,
   parseCalendarDate,
   type DueDateToInstant,
 } from './backend-date.util';
 import { parseEdxml } from './edxml.parser';
-import { HttpClient, type HttpResponse } from './http-client';
+import { HttpClient, IDEMPOTENCY_KEY_HEADER, type HttpResponse } from './http-client';
 
 
 export const DocumentAdapterConfigSchema = z.strictObject({
@@ -112,6 +121,75 @@ export const DocumentStatusInputSchema = z
 export type DocumentStatusInput = z.input<typeof DocumentStatusInputSchema>;
 
 const StatusAnswerSchema = z.looseObject({ ok: z.literal(true), status: z.string() });
+
+/** Answer of an action call (status feedback with `entry`, or a reply draft). */
+const ActionAnswerSchema = z.looseObject({ ok: z.literal(true), entry: z.unknown() });
+/** Error body of the gateway (`{ error, message }`), possibly with the current entry (409). */
+const ActionErrorSchema = z.looseObject({ error: z.unknown().optional(), message: z.unknown().optional(), entry: z.unknown().optional() });
+
+/** StatusCode sent for each document action (reply goes to `/edoc/replies` instead). */
+export const DOCUMENT_ACTION_STATUS: Readonly<Record<Exclude<DocumentAction['kind'], 'document.reply'>, string>> = {
+  'document.register': '03',
+  'document.refuse': '02',
+  'document.assign': '04',
+  'document.inProgress': '05',
+  'document.done': '06',
+};
+
+/** Default `Description` when the official wrote no note. */
+const DEFAULT_DESCRIPTION: Readonly<Record<keyof typeof DOCUMENT_ACTION_STATUS, string>> = {
+  'document.register': 'Vào sổ văn bản đến',
+  'document.refuse': 'Từ chối tiếp nhận văn bản',
+  'document.assign': 'Phân công xử lý văn bản',
+  'document.inProgress': 'Đang xử lý văn bản',
+  'document.done': 'Hoàn thành xử lý văn bản',
+};
+
+/** The gateway call of a (validated) document action: path and JSON body (docs/backend-protocols.md §5). */
+export function documentActionRequest(
+  docId: string,
+  action: DocumentAction,
+  ctx: Pick<PerformContext, 'baseUpdatedAt' | 'actor'>,
+): { path: string; body: Record<string, unknown> } {
+  const expected = ctx.baseUpdatedAt !== null ? { ExpectedUpdatedAt: formatVnDateTime(ctx.baseUpdatedAt) } : {};
+  if (action.kind === 'document.reply') {
+    return {
+      path: '/edoc/replies',
+      body: { ResponseFor: docId, Subject: action.subject, ...(action.note ? { Note: action.note } : {}), ...expected },
+    };
+  }
+  const body: Record<string, unknown> = {
+    StatusCode: DOCUMENT_ACTION_STATUS[action.kind],
+    Description: DEFAULT_DESCRIPTION[action.kind],
+    Handler: ctx.actor.username,
+  };
+  switch (action.kind) {
+    case 'document.register':
+      body['Description'] = `${DEFAULT_DESCRIPTION[action.kind]}, số đến ${action.incomingNumber}`;
+      body['IncomingNumber'] = action.incomingNumber;
+      body['IncomingDate'] = formatVnDateTime(action.incomingDate);
+      break;
+    case 'document.refuse':
+      body['Description'] = `${DEFAULT_DESCRIPTION[action.kind]}: ${action.reason}`;
+      body['Reason'] = action.reason;
+      break;
+    case 'document.assign':
+      if (action.instruction) body['Description'] = action.instruction;
+      body['Assignment'] = {
+        Lead: action.lead,
+        Cooperating: action.cooperating,
+        ForInfo: action.forInfo,
+        ...(action.internalDueAt !== undefined ? { InternalDueDate: formatVnDateTime(action.internalDueAt) } : {}),
+        ...(action.instruction ? { Instruction: action.instruction } : {}),
+      };
+      break;
+    case 'document.inProgress':
+    case 'document.done':
+      if (action.note) body['Description'] = action.note;
+      break;
+  }
+  return { path: `/edoc/received/${encodeURIComponent(docId)}/status`, body: { ...body, ...expected } };
+}
 
 /** `IncomingDate`: a date (start of day) or a timestamp. */
 function incomingDateOf(value: string | null): number | null {
@@ -193,8 +271,17 @@ export class DocumentAdapter implements BackendAdapter {
     };
   }
 
-  /** Post status feedback (01 arrived … 06 done) for a received document. */
-  async sendStatus(docId: string, status: DocumentStatusInput, signal?: AbortSignal): Promise<{ status: string }> {
+  /**
+   * Post raw status feedback (01 arrived … 06 done) for a received document. Officials' actions go
+   * through perform(); this is the low-level call. Sent with an Idempotency-Key (a fresh one unless
+   * given), kept across retries.
+   */
+  async sendStatus(
+    docId: string,
+    status: DocumentStatusInput,
+    signal?: AbortSignal,
+    idempotencyKey: string = randomUUID(),
+  ): Promise<{ status: string }> {
     const input = DocumentStatusInputSchema.safeParse(status);
     if (!input.success) {
       throw new AdapterError('unknown', `Invalid status feedback for ${docId}: ${summariseZodError(input.error)}`, false);
@@ -211,6 +298,8 @@ export class DocumentAdapter implements BackendAdapter {
           ...(s.incomingNumber !== undefined ? { IncomingNumber: s.incomingNumber } : {}),
           ...(s.reason !== undefined ? { Reason: s.reason } : {}),
         },
+        headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
+        idempotent: false,
       },
       signal,
     );
@@ -221,6 +310,55 @@ export class DocumentAdapter implements BackendAdapter {
     return { status: answer.data.status };
   }
 
+  /**
+   * Perform a document action exactly once (docs/backend-protocols.md §5): status feedback 02–06 or
+   * a reply draft. 2xx → applied, 409 → conflict, 422 and 400 → rejected, 404 → not_found; the record
+   * is rebuilt from the answer's entry plus a fresh edXML fetch.
+   */
+  async perform(externalId: string, action: ItemAction, ctx: PerformContext, signal?: AbortSignal): Promise<PerformResult> {
+    throwIfAborted(signal);
+    requireIdempotencyKey(ctx);
+    const checked = checkAction(action, 'document');
+    if ('refusal' in checked) return { outcome: 'rejected', message: checked.refusal };
+    const { path, body } = documentActionRequest(externalId, checked.action, ctx);
+    try {
+      const res = await this.authed(
+        { method: 'POST', path, body, headers: { [IDEMPOTENCY_KEY_HEADER]: ctx.idempotencyKey }, idempotent: false },
+        signal,
+        [400, 404, 409, 422],
+      );
+      const where = `POST ${path}`;
+      if (res.status >= 200 && res.status < 300) {
+        const answer = ActionAnswerSchema.safeParse(res.data);
+        if (!answer.success) {
+          throw new AdapterError('malformed', `${where}: unexpected answer (${summariseZodError(answer.error)})`, true);
+        }
+        const entry = this.actionEntry(where, answer.data.entry, externalId);
+        return { outcome: 'applied', record: await this.recordOf(where, entry, signal) };
+      }
+      const failure = ActionErrorSchema.safeParse(res.data);
+      const message = failure.success && typeof failure.data.message === 'string' ? failure.data.message.trim() : '';
+      switch (res.status) {
+        case 409: {
+          const raw = failure.success ? failure.data.entry : undefined;
+          const entry = DocumentEntrySchema.safeParse(raw);
+          let current: NormalizedRecord | null = null;
+          if (entry.success && entry.data.DocId === externalId) {
+            const outcome = await this.fetchRecord(entry.data, signal);
+            if ('record' in outcome) current = outcome.record;
+          }
+          return { outcome: 'conflict', current, message: message || 'Văn bản đã được cập nhật bởi người khác kể từ khi bạn mở.' };
+        }
+        case 404:
+          return { outcome: 'not_found', message: message || `Không tìm thấy văn bản ${externalId}` };
+        default:
+          return { outcome: 'rejected', message: message || `Hệ thống từ chối thao tác (HTTP ${res.status}).` };
+      }
+    } catch (error) {
+      throw performFailure(error);
+    }
+  }
+
   async close(): Promise<void> {
     this.token = null;
     this.http.close();
@@ -228,9 +366,28 @@ export class DocumentAdapter implements BackendAdapter {
 
   // ---------- internals ----------
 
+  /** The entry of a successful action answer, which must be the acted-on document. */
+  private actionEntry(where: string, raw: unknown, docId: string): DocumentEntry {
+    const entry = DocumentEntrySchema.safeParse(raw);
+    if (!entry.success) {
+      throw new AdapterError('malformed', `${where}: invalid entry in the answer (${summariseZodError(entry.error)})`, true);
+    }
+    if (entry.data.DocId !== docId) {
+      throw new AdapterError('malformed', `${where}: the answer's entry is ${entry.data.DocId}, expected ${docId}`, true);
+    }
+    return entry.data;
+  }
+
+  /** A full record for an entry (fresh edXML fetch); an unusable edXML is an unreadable answer. */
+  private async recordOf(where: string, entry: DocumentEntry, signal: AbortSignal | undefined): Promise<NormalizedRecord> {
+    const outcome = await this.fetchRecord(entry, signal);
+    if ('record' in outcome) return outcome.record;
+    throw new AdapterError('malformed', `${where}: applied, but the document cannot be read back (${outcome.quarantined.error})`, true);
+  }
+
   private async fetchRecord(
     entry: DocumentEntry,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<{ record: NormalizedRecord } | { quarantined: QuarantinedRecord }> {
     let res: HttpResponse;
     try {
@@ -294,7 +451,15 @@ export class DocumentAdapter implements BackendAdapter {
 
   /** A bearer-authenticated request; fetches a token first and renews it once on 401 invalid_token. */
   private async authed(
-    req: { method: 'GET' | 'POST'; path: string; query?: Record<string, string | number>; body?: unknown; responseType?: 'json' | 'text' },
+    req: {
+      method: 'GET' | 'POST';
+      path: string;
+      query?: Record<string, string | number>;
+      body?: unknown;
+      responseType?: 'json' | 'text';
+      headers?: Record<string, string>;
+      idempotent?: boolean;
+    },
     signal: AbortSignal | undefined,
     passStatus: readonly number[] = [],
   ): Promise<HttpResponse> {
@@ -302,7 +467,7 @@ export class DocumentAdapter implements BackendAdapter {
       const token = await this.ensureToken(signal);
       const res = await this.http.request({
         ...req,
-        headers: { Authorization: `Bearer ${token}` },
+        headers: { ...req.headers, Authorization: `Bearer ${token}` },
         passStatus: [401, ...passStatus],
         signal,
       });

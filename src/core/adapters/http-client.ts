@@ -4,7 +4,9 @@
  * - one keep-alive agent per client (connection reuse matters: a full sync is thousands of calls);
  * - a hard per-attempt deadline (`timeoutMs`) covering connect, headers and body;
  * - retry with exponential backoff and jitter for retryable failures (network errors, timeouts,
- *   HTTP 5xx and 429), capped at `MAX_RETRIES`; delays are injectable so tests run fast;
+ *   HTTP 5xx and 429), capped at `MAX_RETRIES`; delays are injectable so tests run fast; a request
+ *   marked non-idempotent is resent only when it never left, or when it carries an `Idempotency-Key`
+ *   header (every attempt sends the same headers, hence the same key);
  * - caller cancellation through an AbortSignal (rethrown as the signal's reason, never retried);
  * - TLS verification always on; extra CA certificates can be trusted (provincial systems often use
  *   a private CA) — certificate checking is never switched off;
@@ -92,7 +94,10 @@ export interface HttpRequest {
   /** `json` (default) parses the body and fails as `malformed` when it is not JSON. */
   responseType?: 'json' | 'text';
   signal?: AbortSignal;
-  /** Safe to send twice (default true). Otherwise only failures before sending are retried. */
+  /**
+   * Safe to send twice (default true). Otherwise only failures before sending are retried, unless
+   * the request carries an `Idempotency-Key` header (the backend then deduplicates resends).
+   */
   idempotent?: boolean;
   /** Statuses handed back to the caller instead of being classified (e.g. 401 for token renewal). */
   passStatus?: readonly number[];
@@ -123,6 +128,16 @@ const UNREACHABLE_CODES = new Set([
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
+
+/** Header that makes a non-idempotent request safe to resend: the backend answers a seen key from its store. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/** True when `headers` carry a non-empty Idempotency-Key (any letter case). */
+export function hasIdempotencyKey(headers: Record<string, string> | undefined): boolean {
+  if (!headers) return false;
+  const wanted = IDEMPOTENCY_KEY_HEADER.toLowerCase();
+  return Object.entries(headers).some(([name, value]) => name.toLowerCase() === wanted && value.trim() !== '');
+}
 
 class AttemptTimeout extends Error {
   constructor(readonly ms: number) {
@@ -227,7 +242,8 @@ export class HttpClient {
         return await this.attempt(req);
       } catch (error) {
         if (!(error instanceof AdapterError)) throw error;
-        const sendable = req.idempotent !== false || (error as RetryableAdapterError).notSent === true;
+        const sendable =
+          req.idempotent !== false || (error as RetryableAdapterError).notSent === true || hasIdempotencyKey(req.headers);
         if (!error.retryable || !sendable || attempt > retries) throw error;
         const retryAfter = (error as RetryableAdapterError).retryAfterMs;
         const delayMs = Math.max(0, retryAfter ?? this.backoff(attempt, error));

@@ -1,8 +1,9 @@
 /**
  * Adapter for the administrative-procedure system (DVCQG-style JSON over HTTP(S)).
- * Protocol: docs/backend-protocols.md §1.
+ * Protocol: docs/backend-protocols.md §1 (reads) and §4 (actions, exactly once under an Idempotency-Key).
  */
 import { z } from 'zod';
+import type { DossierAction, ItemAction } from '../../shared/actions';
 import type { DossierDetail, FileRef } from '../../shared/work-item';
 import {
   AdapterError,
@@ -10,11 +11,16 @@ import {
   type AdapterDeps,
   type BackendAdapter,
   type NormalizedRecord,
+  type PerformContext,
+  type PerformResult,
   type PullPage,
   type QuarantinedRecord,
 } from './adapter';
 import {
+  checkAction,
   commonAdapterConfigFields,
+  performFailure,
+  requireIdempotencyKey,
   joinSearchText,
   mimeTypeFromName,
   quarantine,
@@ -24,7 +30,7 @@ import {
   truncateUtf8,
 } from './adapter.util';
 import { formatVnDateTime } from './backend-date.util';
-import { HttpClient } from './http-client';
+import { HttpClient, IDEMPOTENCY_KEY_HEADER } from './http-client';
 import {
   CursorKeySchema,
   DossierListAnswerSchema,
@@ -55,7 +61,7 @@ export const PROCEDURE_CAPABILITIES: AdapterCapabilities = Object.freeze({
   paging: true,
   sessionRenewal: true,
   push: false,
-  actions: false,
+  actions: true,
 });
 
 /** Keyset cursor `"<NgayCapNhat>|<MaHoSo>"`. */
@@ -163,6 +169,72 @@ export function normalizeDossier(d: DossierPayload): NormalizedRecord {
     ]),
     detail,
   };
+}
+
+/** The procedure system's action endpoint (docs/backend-protocols.md §4). */
+export const DOSSIER_ACTION_PATH = '/api/CapNhatTienDoHoSoMC';
+
+/** `HanhDong` of each dossier action. */
+export const HANH_DONG: Readonly<Record<DossierAction['kind'], string>> = {
+  'dossier.receive': 'receive',
+  'dossier.refuse': 'refuse',
+  'dossier.forward': 'forward',
+  'dossier.sendBack': 'sendBack',
+  'dossier.requestSupplement': 'requestSupplement',
+  'dossier.supplementReceived': 'supplementReceived',
+  'dossier.requestFees': 'requestFees',
+  'dossier.recordResult': 'recordResult',
+  'dossier.returnResult': 'returnResult',
+  'dossier.stop': 'stop',
+  'dossier.apology': 'apology',
+};
+
+/** The `CapNhatTienDoHoSoMC` body of a (validated) dossier action. Optional fields are omitted when empty. */
+export function dossierActionBody(
+  code: string,
+  action: DossierAction,
+  ctx: Pick<PerformContext, 'baseUpdatedAt' | 'actor'>,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { MaHoSo: code, HanhDong: HANH_DONG[action.kind] };
+  if (ctx.baseUpdatedAt !== null) body['PhienBan'] = formatVnDateTime(ctx.baseUpdatedAt);
+  body['NguoiXuLy'] = ctx.actor.username;
+  const note = (value: string | undefined): void => {
+    if (value !== undefined && value !== '') body['NoiDung'] = value;
+  };
+  switch (action.kind) {
+    case 'dossier.receive':
+    case 'dossier.supplementReceived':
+      note(action.note);
+      break;
+    case 'dossier.refuse':
+    case 'dossier.sendBack':
+    case 'dossier.stop':
+      body['LyDo'] = action.reason;
+      break;
+    case 'dossier.forward':
+      body['NguoiNhan'] = action.toUser;
+      note(action.note);
+      break;
+    case 'dossier.requestSupplement':
+      body['ThieuGiayTo'] = action.missing;
+      note(action.note);
+      break;
+    case 'dossier.requestFees':
+      body['LePhi'] = action.fees.map((f) => ({ TenPhiLePhi: f.name, MucPhi: f.amount }));
+      break;
+    case 'dossier.recordResult':
+      body['TenKetQua'] = action.resultName;
+      note(action.note);
+      break;
+    case 'dossier.returnResult':
+      body['HinhThucTra'] = action.method;
+      break;
+    case 'dossier.apology':
+      body['LyDo'] = action.reason;
+      body['NgayHenTraMoi'] = formatVnDateTime(action.newAppointmentAt);
+      break;
+  }
+  return body;
 }
 
 /** Full validation of one raw dossier, including the cross-field rules. */
@@ -273,12 +345,95 @@ export class ProcedureAdapter implements BackendAdapter {
     return out;
   }
 
+  /**
+   * CapNhatTienDoHoSoMC: perform a dossier action exactly once (docs/backend-protocols.md §4).
+   * error_code 0/00 → applied, 409 → conflict, 422 and 3 → rejected, 404 → not_found; other
+   * codes and transport failures throw AdapterError.
+   */
+  async perform(externalId: string, action: ItemAction, ctx: PerformContext, signal?: AbortSignal): Promise<PerformResult> {
+    throwIfAborted(signal);
+    requireIdempotencyKey(ctx);
+    const checked = checkAction(action, 'procedure');
+    if ('refusal' in checked) return { outcome: 'rejected', message: checked.refusal };
+    const path = DOSSIER_ACTION_PATH;
+    const body = dossierActionBody(externalId, checked.action, ctx);
+    let answer: { envelope: Envelope; data: unknown };
+    try {
+      answer = await this.exchange(path, body, signal, {
+        headers: { [IDEMPOTENCY_KEY_HEADER]: ctx.idempotencyKey },
+        idempotent: false,
+      });
+    } catch (error) {
+      throw performFailure(error);
+    }
+    const { envelope, data } = answer;
+    const message = envelope.message?.trim() ?? '';
+    const result = (data as { result?: unknown }).result;
+    switch (envelope.error_code) {
+      case '0':
+      case '00': {
+        const parsed = DossierRecordSchema.safeParse(result);
+        if (!parsed.success) {
+          // The action landed but its answer cannot be read: a retry with the same key gets the stored answer.
+          throw new AdapterError(
+            'malformed',
+            `${path} ${externalId}: the dossier in the answer is invalid (${summariseZodError(parsed.error)})`,
+            true,
+          );
+        }
+        return { outcome: 'applied', record: normalizeDossier(parsed.data) };
+      }
+      case '409': {
+        const parsed = DossierRecordSchema.safeParse(result);
+        return {
+          outcome: 'conflict',
+          current: parsed.success ? normalizeDossier(parsed.data) : null,
+          message: message || 'Hồ sơ đã được cập nhật bởi người khác kể từ khi bạn mở.',
+        };
+      }
+      case '422':
+      case '3':
+        return { outcome: 'rejected', message: message || `Hệ thống từ chối thao tác (mã ${envelope.error_code}).` };
+      case '404':
+        return { outcome: 'not_found', message: message || `Không tìm thấy hồ sơ ${externalId}` };
+      default:
+        throw this.applicationError(path, envelope);
+    }
+  }
+
   async close(): Promise<void> {
     this.session = null;
     this.http.close();
   }
 
   // ---------- protocol plumbing ----------
+
+  /**
+   * POST with the session header; on error_code "2" logs in again and resends once (same headers,
+   * so an action keeps its idempotency key). Returns the envelope of any other answer.
+   */
+  private async exchange(
+    path: string,
+    body: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    options: { headers?: Record<string, string>; idempotent?: boolean } = {},
+  ): Promise<{ envelope: Envelope; data: unknown }> {
+    for (let renewed = false; ; renewed = true) {
+      const token = await this.ensureSession(signal);
+      const res = await this.http.request({
+        method: 'POST',
+        path,
+        body,
+        headers: { ...options.headers, session: token },
+        signal,
+        ...(options.idempotent === false ? { idempotent: false } : {}),
+      });
+      const envelope = this.envelope(path, res.data);
+      if (envelope.error_code !== '2') return { envelope, data: res.data };
+      if (this.session === token) this.session = null;
+      if (renewed) throw new AdapterError('auth_failed', `${path}: session rejected again right after logging in`, false);
+    }
+  }
 
   private call<S extends z.ZodType>(
     path: string,
@@ -300,26 +455,17 @@ export class ProcedureAdapter implements BackendAdapter {
     signal: AbortSignal | undefined,
     options: { notFoundAsNull?: boolean } = {},
   ): Promise<z.output<S> | null> {
-    for (let renewed = false; ; renewed = true) {
-      const token = await this.ensureSession(signal);
-      const res = await this.http.request({ method: 'POST', path, body, headers: { session: token }, signal });
-      const envelope = this.envelope(path, res.data);
-      const code = envelope.error_code;
-      if (OK_CODES.has(code)) {
-        const parsed = schema.safeParse(res.data);
-        if (!parsed.success) {
-          throw new AdapterError('malformed', `${path}: unexpected answer (${summariseZodError(parsed.error)})`, false);
-        }
-        return parsed.data;
+    const { envelope, data } = await this.exchange(path, body, signal);
+    const code = envelope.error_code;
+    if (OK_CODES.has(code)) {
+      const parsed = schema.safeParse(data);
+      if (!parsed.success) {
+        throw new AdapterError('malformed', `${path}: unexpected answer (${summariseZodError(parsed.error)})`, false);
       }
-      if (code === '2') {
-        if (this.session === token) this.session = null;
-        if (!renewed) continue;
-        throw new AdapterError('auth_failed', `${path}: session rejected again right after logging in`, false);
-      }
-      if (code === '404' && options.notFoundAsNull) return null;
-      throw this.applicationError(path, envelope);
+      return parsed.data;
     }
+    if (code === '404' && options.notFoundAsNull) return null;
+    throw this.applicationError(path, envelope);
   }
 
   private envelope(path: string, data: unknown): Envelope {

@@ -7,7 +7,7 @@ import { parseVnDateTime } from '../../../src/core/adapters/backend-date.util';
 import { DocumentAdapter } from '../../../src/core/adapters/document.adapter';
 import { ProcedureAdapter } from '../../../src/core/adapters/procedure.adapter';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
-import { runAdapterContract, syncAll, type ContractEnv, type ContractEnvOptions } from './adapter-contract';
+import { runAdapterContract, syncAll, type ContractActionEnv, type ContractEnv, type ContractEnvOptions } from './adapter-contract';
 
 /** A small, fast sandbox: 5 working days of history, no background stream. */
 async function startSandbox(options: ContractEnvOptions): Promise<TrainingSandbox> {
@@ -21,9 +21,82 @@ async function startSandbox(options: ContractEnvOptions): Promise<TrainingSandbo
   });
 }
 
+const ACTOR = { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan' };
+
+/** Ground truth shared by both systems' action envs. */
+function actionTruth(sandbox: TrainingSandbox): Pick<ContractActionEnv, 'actor' | 'appliedCount' | 'deliveries'> {
+  return {
+    actor: ACTOR,
+    appliedCount: (key) => sandbox.actionLog().filter((e) => e.key === key).length,
+    deliveries: (key) => sandbox.deliveries(key),
+  };
+}
+
+function dossierActions(sandbox: TrainingSandbox): ContractActionEnv {
+  const find = (statuses: string[]) => {
+    const d = sandbox.dossiers().find((x) => statuses.includes(x.TrangThaiHoSo));
+    if (!d) throw new Error(`no dossier in status ${statuses.join('|')}`);
+    return { externalId: d.MaHoSo, baseUpdatedAt: toMs(d.NgayCapNhat) };
+  };
+  return {
+    ...actionTruth(sandbox),
+    legal: () =>
+      Promise.resolve({
+        ...find(['2', '4']),
+        action: { kind: 'dossier.requestSupplement', missing: 'Bản sao Căn cước công dân của người yêu cầu' },
+        expectedStatus: '5',
+      }),
+    illegal: () => Promise.resolve({ ...find(['2', '4']), action: { kind: 'dossier.returnResult', method: 0 } }),
+    touch(id) {
+      if (!sandbox.touchDossier(id)) throw new Error(`unknown dossier ${id}`);
+      return Promise.resolve();
+    },
+    item(id) {
+      const d = sandbox.dossiers().find((x) => x.MaHoSo === id);
+      if (!d) throw new Error(`unknown dossier ${id}`);
+      return { status: d.TrangThaiHoSo, updatedAt: toMs(d.NgayCapNhat), steps: d.QuaTrinhXuLy.length };
+    },
+  };
+}
+
+function documentActions(sandbox: TrainingSandbox): ContractActionEnv {
+  const arrived = () => {
+    let doc = sandbox.documents().find((x) => x.Status === '01');
+    if (!doc) {
+      const [id] = sandbox.emit('document', 1);
+      doc = sandbox.documents().find((x) => x.DocId === id && x.Status === '01');
+    }
+    if (!doc) throw new Error('no document in status 01');
+    return { externalId: doc.DocId, baseUpdatedAt: toMs(doc.UpdatedAt) };
+  };
+  return {
+    ...actionTruth(sandbox),
+    legal() {
+      const incomingDate = Math.floor(Date.now() / 1000) * 1000;
+      return Promise.resolve({
+        ...arrived(),
+        action: { kind: 'document.register', incomingNumber: 'HĐ-0042', incomingDate },
+        expectedStatus: '03',
+        expectedDetail: { incomingNumber: 'HĐ-0042', incomingDate },
+      });
+    },
+    illegal: () => Promise.resolve({ ...arrived(), action: { kind: 'document.done', note: 'Xong' } }),
+    touch(id) {
+      if (!sandbox.touchDocument(id)) throw new Error(`unknown document ${id}`);
+      return Promise.resolve();
+    },
+    item(id) {
+      const d = sandbox.documents().find((x) => x.DocId === id);
+      if (!d) throw new Error(`unknown document ${id}`);
+      return { status: d.Status, updatedAt: toMs(d.UpdatedAt), steps: null };
+    },
+  };
+}
+
 function env(sandbox: TrainingSandbox, kind: 'procedure' | 'document', truth: () => Map<string, number>): ContractEnv {
   let disposed = false;
   return {
+    actions: kind === 'procedure' ? dossierActions(sandbox) : documentActions(sandbox),
     makeAdapter(options = {}, deps = {}) {
       const common = {
         id: `${kind}-test`,
@@ -124,7 +197,8 @@ describe('adapter-specific calls against the sandbox', () => {
     const adapter = new DocumentAdapter({ id: 'd', label: 'd', baseUrl: sandbox.documentUrl, clientId: c.clientId, clientSecret: c.clientSecret });
     try {
       const first = await syncAll(adapter);
-      const target = sandbox.documents().find((d) => d.Status === '01') ?? sandbox.documents()[0];
+      // 04 (assigned) → 05 (in progress) is a legal transition.
+      const target = sandbox.documents().find((d) => d.Status === '04');
       if (!target) throw new Error('empty sandbox');
       await expect(adapter.sendStatus(target.DocId, { statusCode: '05', description: 'Đang xử lý', handler: 'canbo.lan' })).resolves.toEqual({ status: '05' });
       expect(sandbox.statusFeedback().at(-1)).toMatchObject({ DocId: target.DocId, StatusCode: '05', Handler: 'canbo.lan' });

@@ -3,9 +3,19 @@
  * sandbox here; a real backend in a staging run). It only knows BackendAdapter and a small
  * environment interface, so a new adapter (mail) plugs in by writing its makeEnv.
  */
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdapterError, type AdapterDeps, type BackendAdapter, type NormalizedRecord, type QuarantinedRecord } from '../../../src/core/adapters/adapter';
+import {
+  AdapterError,
+  type AdapterDeps,
+  type BackendAdapter,
+  type NormalizedRecord,
+  type PerformContext,
+  type PerformResult,
+  type QuarantinedRecord,
+} from '../../../src/core/adapters/adapter';
 import type { RetryInfo } from '../../../src/core/adapters/http-client';
+import type { ItemAction } from '../../../src/shared/actions';
 import { ItemDetailSchema } from '../../../src/shared/work-item';
 
 export interface ContractFaults {
@@ -34,8 +44,38 @@ export interface ContractEnv {
   setFaults(faults: ContractFaults): Promise<void>;
   /** Stop the server (connection refused from now on). */
   stop(): Promise<void>;
+  /** Present when the server accepts actions (adapter.perform). */
+  actions?: ContractActionEnv;
   /** Release everything (idempotent, safe after stop). */
   dispose(): Promise<void>;
+}
+
+/** An item of the server's current data and an action on it. */
+export interface ActionScenario {
+  externalId: string;
+  /** The item's updatedAt now (what the official saw). */
+  baseUpdatedAt: number;
+  action: ItemAction;
+}
+
+/** What the action checks need from the server besides HTTP: scenarios and ground truth. */
+export interface ContractActionEnv {
+  actor: PerformContext['actor'];
+  /**
+   * An item and an action that is legal on it now; `expectedStatus` is the status afterwards and
+   * `expectedDetail` (optional) what the returned record's detail must contain.
+   */
+  legal(): Promise<ActionScenario & { expectedStatus: string; expectedDetail?: Record<string, unknown> }>;
+  /** An item and an action that is not legal from its current status. */
+  illegal(): Promise<ActionScenario>;
+  /** Another official changes the item on the server now (new updatedAt). */
+  touch(externalId: string): Promise<void>;
+  /** Ground truth: the item now; `steps` = processing steps (dossiers), null when the backend has none. */
+  item(externalId: string): { status: string; updatedAt: number; steps: number | null };
+  /** Ground truth: how many times the server applied an action sent with this key (0 or 1). */
+  appliedCount(key: string): number;
+  /** Ground truth: how many requests with this key reached the server (retries and faults included). */
+  deliveries(key: string): number;
 }
 
 export interface ContractEnvOptions {
@@ -81,6 +121,18 @@ async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
     throw error;
   }
   throw new Error('expected an AdapterError');
+}
+
+/** A message for the official: Vietnamese text (letters with Vietnamese diacritics). */
+const VIETNAMESE = /[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]/i;
+
+function stepsOf(record: NormalizedRecord): number | null {
+  return record.detail.source === 'procedure' ? record.detail.steps.length : null;
+}
+
+function expectApplied(result: PerformResult): NormalizedRecord {
+  if (result.outcome !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(result)}`);
+  return result.record;
 }
 
 function expectExactlyOnce(records: NormalizedRecord[], truth: Map<string, number>): void {
@@ -233,6 +285,170 @@ export function runAdapterContract(name: string, makeEnv: MakeContractEnv): void
         if (q.externalId !== null) expect(landed.has(q.externalId)).toBe(false);
       }
       expect(result.records.length + result.quarantined.length).toBe(truth.size);
+    });
+
+    describe('actions (perform)', () => {
+      function actionsOf(env: ContractEnv): ContractActionEnv {
+        if (!env.actions) throw new Error('this environment has no action support');
+        return env.actions;
+      }
+
+      function performer(adapter: BackendAdapter): NonNullable<BackendAdapter['perform']> {
+        expect(adapter.capabilities.actions).toBe(true);
+        const perform = adapter.perform;
+        if (!perform) throw new Error('adapter without perform()');
+        return perform.bind(adapter);
+      }
+
+      const ctxOf = (acts: ContractActionEnv, base: number | null, key = randomUUID()): PerformContext => ({
+        idempotencyKey: key,
+        baseUpdatedAt: base,
+        actor: acts.actor,
+      });
+
+      it('a legal action lands once and answers the item as the backend now has it', async () => {
+        const env = await setup();
+        const acts = actionsOf(env);
+        const adapter = adapterOf(env);
+        const before = await syncAll(adapter);
+        const s = await acts.legal();
+        const was = acts.item(s.externalId);
+        const ctx = ctxOf(acts, s.baseUpdatedAt);
+        const record = expectApplied(await performer(adapter)(s.externalId, s.action, ctx));
+        const now = acts.item(s.externalId);
+        expect(record.externalId).toBe(s.externalId);
+        expect(record.source).toBe(adapter.kind);
+        expect(record.status).toBe(s.expectedStatus);
+        expect(now.status).toBe(s.expectedStatus);
+        expect(record.updatedAt).toBe(now.updatedAt);
+        expect(record.updatedAt).toBeGreaterThan(s.baseUpdatedAt);
+        if (was.steps !== null) {
+          expect(now.steps).toBe(was.steps + 1);
+          expect(stepsOf(record)).toBe(was.steps + 1);
+        }
+        expect(ItemDetailSchema.safeParse(record.detail).success).toBe(true);
+        if (s.expectedDetail) expect(record.detail).toMatchObject(s.expectedDetail);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBe(1);
+        // The next incremental pull sees the same record as perform() answered.
+        const after = await syncAll(adapter, before.cursor);
+        expect(after.records.find((r) => r.externalId === s.externalId)).toEqual(record);
+      });
+
+      it('an illegal action is rejected with the backend\'s Vietnamese message, nothing changes', async () => {
+        const env = await setup();
+        const acts = actionsOf(env);
+        const adapter = adapterOf(env);
+        const s = await acts.illegal();
+        const was = acts.item(s.externalId);
+        const ctx = ctxOf(acts, s.baseUpdatedAt);
+        const result = await performer(adapter)(s.externalId, s.action, ctx);
+        if (result.outcome !== 'rejected') throw new Error(`expected rejected, got ${JSON.stringify(result)}`);
+        expect(result.message).toMatch(VIETNAMESE);
+        expect(acts.item(s.externalId)).toEqual(was);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBe(0);
+      });
+
+      it('a stale base version answers conflict with the current record, nothing applied', async () => {
+        const env = await setup();
+        const acts = actionsOf(env);
+        const adapter = adapterOf(env);
+        const s = await acts.legal();
+        await acts.touch(s.externalId);
+        const now = acts.item(s.externalId);
+        expect(now.updatedAt).toBeGreaterThan(s.baseUpdatedAt);
+        const ctx = ctxOf(acts, s.baseUpdatedAt);
+        const result = await performer(adapter)(s.externalId, s.action, ctx);
+        if (result.outcome !== 'conflict') throw new Error(`expected conflict, got ${JSON.stringify(result)}`);
+        expect(result.message).toMatch(VIETNAMESE);
+        expect(result.current).toMatchObject({ externalId: s.externalId, status: now.status, updatedAt: now.updatedAt });
+        expect(acts.item(s.externalId)).toEqual(now);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBe(0);
+        // Against the current version it lands.
+        const retry = expectApplied(await performer(adapter)(s.externalId, s.action, ctxOf(acts, now.updatedAt)));
+        expect(retry.status).toBe(s.expectedStatus);
+      });
+
+      it('the same idempotency key twice: applied once on the backend, the same answer twice', async () => {
+        const env = await setup();
+        const acts = actionsOf(env);
+        const adapter = adapterOf(env);
+        const s = await acts.legal();
+        const was = acts.item(s.externalId);
+        const ctx = ctxOf(acts, s.baseUpdatedAt);
+        const first = expectApplied(await performer(adapter)(s.externalId, s.action, ctx));
+        const second = expectApplied(await performer(adapter)(s.externalId, s.action, ctx));
+        expect(second).toEqual(first);
+        expect(acts.deliveries(ctx.idempotencyKey)).toBe(2);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBe(1);
+        const now = acts.item(s.externalId);
+        expect(now.updatedAt).toBe(first.updatedAt);
+        if (was.steps !== null) expect(now.steps).toBe(was.steps + 1);
+      });
+
+      it('time-outs fail with AdapterError timeout; a later retry with the same key is applied exactly once', async () => {
+        const env = await setup();
+        const acts = actionsOf(env);
+        const s = await acts.legal();
+        const was = acts.item(s.externalId);
+        const retries: RetryInfo[] = [];
+        const adapter = adapterOf(env, { timeoutMs: 150, retries: 2, pageSize: 1 }, { ...instant, onRetry: (r) => retries.push(r) });
+        await adapter.pull(null); // signed in before the faults start
+        await env.setFaults({ timeoutRate: 1 });
+        const ctx = ctxOf(acts, s.baseUpdatedAt);
+        const error = await adapterError(performer(adapter)(s.externalId, s.action, ctx));
+        expect(error.code).toBe('timeout');
+        expect(error.retryable).toBe(true);
+        // Every attempt reached the server with the key (the internal retries resend it).
+        expect(acts.deliveries(ctx.idempotencyKey)).toBe(3);
+        expect(retries.map((r) => r.error.code)).toEqual(['timeout', 'timeout']);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBeLessThanOrEqual(1);
+        await env.setFaults({ timeoutRate: 0 });
+        const record = expectApplied(await performer(adapter)(s.externalId, s.action, ctx));
+        expect(record.status).toBe(s.expectedStatus);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBe(1);
+        const now = acts.item(s.externalId);
+        expect(record.updatedAt).toBe(now.updatedAt);
+        if (was.steps !== null) expect(now.steps).toBe(was.steps + 1);
+      });
+
+      it('an unreadable answer fails as retryable malformed; the retry reads the stored answer, applied once', async () => {
+        const env = await setup();
+        const acts = actionsOf(env);
+        const s = await acts.legal();
+        const adapter = adapterOf(env, { retries: 2, pageSize: 1 });
+        await adapter.pull(null); // signed in before the faults start
+        await env.setFaults({ malformedRate: 1 });
+        const ctx = ctxOf(acts, s.baseUpdatedAt);
+        const error = await adapterError(performer(adapter)(s.externalId, s.action, ctx));
+        expect(error.code).toBe('malformed');
+        expect(error.retryable).toBe(true);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBe(1);
+        await env.setFaults({ malformedRate: 0 });
+        const record = expectApplied(await performer(adapter)(s.externalId, s.action, ctx));
+        expect(record.status).toBe(s.expectedStatus);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBe(1);
+      });
+
+      it('HTTP 500 faults are retried with the key and the action lands once (errorRate 0.5)', async () => {
+        const env = await setup();
+        const acts = actionsOf(env);
+        const s = await acts.legal();
+        await env.setFaults({ errorRate: 0.5 });
+        const adapter = adapterOf(env, { retries: 10 });
+        const ctx = ctxOf(acts, s.baseUpdatedAt);
+        const record = expectApplied(await performer(adapter)(s.externalId, s.action, ctx));
+        expect(record.status).toBe(s.expectedStatus);
+        expect(acts.appliedCount(ctx.idempotencyKey)).toBe(1);
+      });
+
+      it('an unknown item answers not_found', async () => {
+        const env = await setup();
+        const acts = actionsOf(env);
+        const adapter = adapterOf(env);
+        const s = await acts.legal();
+        const result = await performer(adapter)(`${s.externalId}-KHONG-CO`, s.action, ctxOf(acts, null));
+        expect(result.outcome).toBe('not_found');
+      });
     });
   });
 }

@@ -19,10 +19,12 @@ describe('adapter registry', () => {
     const p = createAdapter({ kind: 'procedure', id: 'dvc', label: 'Một cửa', baseUrl: 'http://127.0.0.1:1', username: 'u', password: 'p' });
     expect(p).toBeInstanceOf(ProcedureAdapter);
     expect(p.kind).toBe('procedure');
-    expect(p.capabilities).toMatchObject({ cursor: true, incremental: true, paging: true, sessionRenewal: true, push: false, actions: false });
+    expect(p.capabilities).toMatchObject({ cursor: true, incremental: true, paging: true, sessionRenewal: true, push: false, actions: true });
     const d = createAdapter({ kind: 'document', id: 'qlvb', label: 'VB', baseUrl: 'https://lgsp.example.vn', clientId: 'c', clientSecret: 's', concurrency: 4 });
     expect(d).toBeInstanceOf(DocumentAdapter);
     expect(d.capabilities.actions).toBe(true);
+    expect(typeof p.perform).toBe('function');
+    expect(typeof d.perform).toBe('function');
     await p.close();
     await d.close();
   });

@@ -139,6 +139,7 @@ describe('document adapter over HTTP (canned gateway)', () => {
     await expect(a.sendStatus('D1', { statusCode: '03', description: 'Đã vào sổ', incomingNumber: '1024' })).resolves.toEqual({ status: '03' });
     const post = server?.requests.find((r) => r.url === '/edoc/received/D1/status');
     expect(JSON.parse(post?.body ?? '{}')).toEqual({ StatusCode: '03', Description: 'Đã vào sổ', IncomingNumber: '1024' });
+    expect(post?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     await expect(a.sendStatus('D1', { statusCode: '02', description: 'Sai nơi nhận' })).rejects.toThrow(/reason/);
   });
 

@@ -139,6 +139,40 @@ describe('HttpClient over real HTTP', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('does not resend a non-idempotent POST after it was sent (5xx), without an Idempotency-Key', async () => {
+    server = await startServer((_req, res) => sendJson(res, 500, { error: 'boom' }));
+    const error = await failure(makeClient(server.url).request({ method: 'POST', path: '/act', body: {}, idempotent: false }));
+    expect(error.code).toBe('server_error');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('resends a non-idempotent POST carrying an Idempotency-Key, with the same key on every attempt', async () => {
+    let calls = 0;
+    server = await startServer((req, res) => {
+      calls++;
+      if (calls === 1) return sendJson(res, 500, { error: 'boom' });
+      if (calls === 2) return void req; // never answer: a timeout
+      sendJson(res, 200, { ok: true });
+    });
+    const seen: RetryInfo[] = [];
+    const res = await makeClient(server.url, { timeoutMs: 150, retriesSeen: seen }).request({
+      method: 'POST',
+      path: '/act',
+      body: { a: 1 },
+      idempotent: false,
+      headers: { 'Idempotency-Key': 'abc-123' },
+    });
+    expect(res.data).toEqual({ ok: true });
+    expect(seen.map((s) => s.error.code)).toEqual(['server_error', 'timeout']);
+    expect(server.requests.map((r) => r.headers['idempotency-key'])).toEqual(['abc-123', 'abc-123', 'abc-123']);
+  });
+
+  it('an empty Idempotency-Key does not make a POST resendable', async () => {
+    server = await startServer((_req, res) => sendJson(res, 503, {}));
+    await failure(makeClient(server.url).request({ method: 'POST', path: '/act', body: {}, idempotent: false, headers: { 'idempotency-key': ' ' } }));
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('stops at once when the caller aborts, without retrying', async () => {
     server = await startServer(() => {
       /* hang */
