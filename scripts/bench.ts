@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (`-- --quick` for a short run, 50,000 items): seeds 200,000 work items into a real SQLite file
- * and measures the queue, search, sync from the sandbox over HTTP, and first paint in Chromium.
+ * and measures the queue, search, sync from the sandbox over HTTP, first paint in Chromium, the
+ * optimistic action latency, and the outbox under SIGKILL and faults (N = 1000; --quick: 200).
  * Writes bench-results.json in the repository root. Numbers are measured, never asserted.
  */
 import { spawn } from 'node:child_process';
@@ -14,6 +15,8 @@ import { parseEdxml } from '../src/core/adapters/edxml.parser';
 import { validateDossier } from '../src/core/adapters/procedure.adapter';
 import { trainingConfig, TRAINING_DOCUMENT_BACKEND_ID, TRAINING_PROCEDURE_BACKEND_ID } from '../src/core/config/config.schema';
 import { createCore } from '../src/core/core';
+import { OutboxRepository } from '../src/core/outbox/outbox.repository';
+import { runOutboxCrashScenario } from '../tests/support/outbox-harness';
 import { openCacheDatabase } from '../src/core/db/cache.database';
 import { defaultCalendar, endOfDateInOffice } from '../src/core/deadline';
 import { calendarDeadlinePolicy } from '../src/core/queue/deadline.policy';
@@ -23,7 +26,8 @@ import { startHost } from '../src/host/host.server';
 import { DEFAULT_RENDERER_DIR } from '../src/host/web-app';
 import { generateDataset, toDocumentEntry, toDossierJson, type DocumentRecord } from '../src/sandbox/data-generator';
 import { renderEdxml } from '../src/sandbox/edxml-render';
-import type { BackendStatus } from '../src/shared/api';
+import type { BackendStatus, OutboxEntry } from '../src/shared/api';
+import type { WorkItem } from '../src/shared/work-item';
 
 const { values } = parseArgs({
   options: {
@@ -117,9 +121,29 @@ function seed(dataDir: string, target: number): { seconds: number; items: number
 
 // ---------- queue and search ----------
 
+/**
+ * Unfinished outbox entries on random open items (an offline morning's backlog), so the queue is
+ * measured with the pending marks it really reads. Removed again after the measurement.
+ */
+function seedOutboxBacklog(db: ReturnType<typeof openCacheDatabase>, count: number): void {
+  const repo = new OutboxRepository(db);
+  const ids = db.prepare<[number], { id: string; ref: string }>('SELECT id, ref FROM items WHERE is_open = 1 ORDER BY random() LIMIT ?').all(count);
+  db.transaction(() => {
+    ids.forEach((row, n) => {
+      const base = { id: row.id, ref: row.ref, title: 'bench', source: 'procedure', backendId: 'b', externalId: row.id, party: null, kind: null, status: '4', receivedAt: NOW, dueAt: null, urgency: 0, assignee: null, assigneeName: null, updatedAt: NOW, sla: 'none', remainingWorkingMinutes: null, pendingActions: 0, attention: 'none' } satisfies WorkItem;
+      repo.insert({ id: `bench-${n}`, itemId: row.id, backendId: 'b', actor: 'canbo.lan', action: { kind: 'dossier.forward', toUser: 'canbo.mai' }, base, baseUpdatedAt: NOW, optimisticStatus: '4', at: NOW });
+    });
+  })();
+}
+
 function measureQueries(dataDir: string): { queue: number[]; search: number[]; openItems: number } {
   const db = openCacheDatabase(dataDir);
-  const queue = new QueueService(db, calendarDeadlinePolicy(calendar), new SyncStateRepository(db), { username: 'canbo.lan', now: () => NOW });
+  seedOutboxBacklog(db, 1000);
+  const queue = new QueueService(db, calendarDeadlinePolicy(calendar), new SyncStateRepository(db), {
+    username: 'canbo.lan',
+    now: () => NOW,
+    marks: new OutboxRepository(db),
+  });
   const filters: QueueFilterValue[] = [
     { scope: 'all', includeClosed: false },
     { scope: 'mine', includeClosed: false },
@@ -159,6 +183,7 @@ function measureQueries(dataDir: string): { queue: number[]; search: number[]; o
     for (const [k, v] of perTerm) log(`    search ${k}: p95 ${percentile(v, 95)} ms`);
   }
   const openItems = queue.counts({ scope: 'all', includeClosed: false }, NOW).total;
+  db.prepare("DELETE FROM outbox WHERE id LIKE 'bench-%'").run();
   db.close();
   return { queue: queueSamples, search: searchSamples, openItems };
 }
@@ -257,6 +282,51 @@ async function measureFirstPaint(dataDir: string, runs: number): Promise<number[
   return samples;
 }
 
+// ---------- optimistic action latency ----------
+
+/**
+ * submit → the queue page shows the optimistic status and the pending mark, in-process on the
+ * seeded cache (200k items) with the backends unreachable (the actions stay pending: this is the
+ * local path the official waits for).
+ */
+async function measureActionLatency(dataDir: string, samples: number): Promise<number[]> {
+  const core = await createCore({
+    dataDir,
+    config: trainingConfig({ procedureUrl: 'http://127.0.0.1:9', documentUrl: 'http://127.0.0.1:9' }),
+  });
+  const times: number[] = [];
+  try {
+    // The official's view: open dossiers being processed, by deadline (the page the UI shows).
+    const view = { filter: { sources: ['procedure'], statuses: ['2', '4'] }, limit: 100 };
+    const list = (await core.handle('queue.list', view)) as { ok: true; data: { items: WorkItem[] } };
+    const targets = list.data.items;
+    for (let n = 0; n < samples && targets.length > 0; n++) {
+      const item = targets[n % targets.length] as WorkItem;
+      const supplement = n % 2 === 0;
+      const t = performance.now();
+      const submitted = (await core.handle('action.submit', {
+        itemId: item.id,
+        action: supplement ? { kind: 'dossier.requestSupplement', missing: 'Tờ khai (bench)' } : { kind: 'dossier.forward', toUser: 'canbo.mai' },
+        baseUpdatedAt: item.updatedAt,
+      })) as { ok: boolean; data?: OutboxEntry };
+      if (!submitted.ok || !submitted.data) throw new Error(`submit failed: ${JSON.stringify(submitted)}`);
+      const expected = supplement ? '5' : '4';
+      const page = (await core.handle('queue.list', view)) as { ok: true; data: { items: WorkItem[] } };
+      const shown = page.data.items.find((i) => i.id === item.id);
+      if (!shown || shown.status !== expected || shown.pendingActions < 1) throw new Error(`optimistic status not shown for ${item.id}`);
+      times.push(performance.now() - t);
+      // Keep the item legal for the next round: drop the action again.
+      await core.handle('outbox.discard', { id: submitted.data.id });
+    }
+  } finally {
+    await core.close();
+  }
+  const db = openCacheDatabase(dataDir);
+  db.prepare('DELETE FROM outbox').run();
+  db.close();
+  return times;
+}
+
 // ---------- main ----------
 
 const results: Record<string, unknown> = {
@@ -301,6 +371,35 @@ try {
   results['first_paint_ms'] = percentile(paint, 50);
   results['first_paint_max_ms'] = percentile(paint, 100);
   log(`  first paint median ${results['first_paint_ms']} ms, max ${results['first_paint_max_ms']} ms`);
+
+  const action = await measureActionLatency(dataDir, quick ? 100 : 300);
+  results['action_p50_ms'] = percentile(action, 50);
+  results['action_p95_ms'] = percentile(action, 95);
+  log(`  action submit → optimistic status in the queue: p95 ${results['action_p95_ms']} ms (${action.length} samples)`);
+
+  const crashN = quick ? 200 : 1000;
+  log(`outbox: ${crashN} actions, core SIGKILLed at random moments, ~30 % faulty requests …`);
+  const crash = await runOutboxCrashScenario({
+    actions: crashN,
+    kills: quick ? 5 : 10,
+    seed: 11,
+    drainBudgetMs: quick ? 60_000 : 180_000,
+    faults: { errorRate: 0.1, timeoutRate: 0.1, latencyMs: 2 },
+    clientTimeoutMs: 250,
+    log,
+  });
+  results['outbox_actions'] = crash.acknowledged;
+  results['outbox_entries'] = crash.outboxEntries;
+  results['outbox_kills'] = crash.kills;
+  results['outbox_lost'] = crash.lost;
+  results['outbox_duplicates'] = crash.duplicates;
+  results['outbox_unknown_applied'] = crash.unknownApplied;
+  results['outbox_cache_mismatches'] = crash.cacheMismatches.length;
+  results['outbox_all_done'] = crash.drained && crash.states['done'] === crash.outboxEntries;
+  results['outbox_deliveries'] = crash.deliveries;
+  results['outbox_seconds'] = Number((crash.durationMs / 1000).toFixed(1));
+  results['outbox_audit_ok'] = crash.auditOk;
+  log(`  ${crash.outboxEntries} entries ${JSON.stringify(crash.states)}, ${crash.kills} kills, lost ${crash.lost}, duplicates ${crash.duplicates}, cache mismatches ${crash.cacheMismatches.length}, ${crash.deliveries} deliveries, ${results['outbox_seconds']} s`);
 } finally {
   if (!keepDir) rmSync(dataDir, { recursive: true, force: true });
 }

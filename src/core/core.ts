@@ -8,9 +8,12 @@
  * that file for writing.
  *
  * Start-up order: config validated → calendar loaded → database opened and migrated (before any
- * service exists) → adapters built by the registry → repository, queue, sync engine, dispatcher.
- * `start()` starts the sync loops; `close()` stops them (aborting pulls), closes adapters and the
- * database.
+ * service exists) → adapters built by the registry → audit log (session start, configuration
+ * change) → repository, outbox (entries interrupted mid-send go back to pending), queue, sync
+ * engine, outbox runner, dispatcher.
+ * `start()` starts the sync loops and the outbox workers; `close()` drains the outbox (no new work,
+ * the send in flight aborted — it is resent with the same idempotency key later), stops the sync
+ * loops (aborting pulls), closes adapters and the database.
  */
 import type Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
@@ -19,11 +22,16 @@ import type { CoreEvent, Envelope } from '../shared/api';
 import type { BackendAdapter } from './adapters/adapter';
 import { createAdapter as registryCreateAdapter } from './adapters/adapter.registry';
 import { ApiDispatcher, ApiFailure, type ApiHandlers } from './api/api.dispatcher';
+import { AuditLog } from './audit/audit.log';
+import { backendSignInRecorder, recordStartup } from './audit/audit.startup';
 import { parseConfig, type WorkstationConfig, type WorkstationConfigInput } from './config/config.schema';
 import { silentLog, type CoreLog } from './core.log';
 import { openCacheDatabase } from './db/cache.database';
 import { defaultCalendar, loadCalendar, type WorkCalendar } from './deadline';
 import { CoreEventHub } from './events/event.hub';
+import { OutboxRunner, type OutboxRetryOptions } from './outbox/outbox.runner';
+import { OutboxRepository } from './outbox/outbox.repository';
+import { OutboxService } from './outbox/outbox.service';
 import { calendarDeadlinePolicy } from './queue/deadline.policy';
 import { QueueService } from './queue/queue.service';
 import { SyncEngine, type BackoffOptions } from './sync/sync.engine';
@@ -50,6 +58,8 @@ export interface CreateCoreOptions {
   createAdapter?: (config: unknown) => BackendAdapter;
   /** Backoff between failed sync cycles (default 1 s doubling, capped at 60 s). */
   backoff?: BackoffOptions;
+  /** Outbox resend policy; overrides config.outbox (default 1 s → 60 s, 8 counted failures). */
+  outboxRetry?: Partial<OutboxRetryOptions>;
   /** better-sqlite3 native binding built for another ABI (Electron). */
   sqliteNativeBinding?: string;
 }
@@ -84,10 +94,43 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
   }
 
   const events = new CoreEventHub(log);
+  const audit = new AuditLog(db, now);
+  recordStartup(audit, config);
   const syncState = new SyncStateRepository(db);
   const queue = new QueueService(db, calendarDeadlinePolicy(calendar), syncState, {
     username: config.user.username,
     now,
+    marks: new OutboxRepository(db),
+  });
+  const actor = { username: config.user.username, fullName: config.user.fullName };
+  const adapterById = new Map(adapters.map((a) => [a.id, a]));
+  const outbox = new OutboxService({
+    db,
+    queue,
+    audit,
+    emit: (event) => events.emit(event),
+    now,
+    actor,
+    acceptsActions: (backendId) => typeof adapterById.get(backendId)?.perform === 'function',
+  });
+  const recovered = outbox.recoverInterrupted();
+  if (recovered > 0) log('info', 'outbox entries interrupted mid-send are pending again', { count: recovered });
+  const runner = new OutboxRunner({
+    adapters,
+    outbox,
+    actor,
+    now,
+    log,
+    retry: {
+      ...(config.outbox
+        ? { baseMs: config.outbox.retryBaseMs, maxMs: config.outbox.retryMaxMs, maxAttempts: config.outbox.maxAttempts }
+        : {}),
+      ...options.outboxRetry,
+    },
+  });
+  const recordSignIn = backendSignInRecorder(audit, config.user.username);
+  events.subscribe((event) => {
+    if (event.type === 'backend.status') recordSignIn(event.backend);
   });
   const engine = new SyncEngine({
     backends: config.backends.map((entry, i) => ({
@@ -101,12 +144,14 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     now,
     log,
     ...(options.backoff ? { backoff: options.backoff } : {}),
+    onOnline: (backendId) => runner.backendOnline(backendId),
   });
 
   const handlers: ApiHandlers = {
     'session.get': () => ({
       user: { ...config.user },
       officeName: config.office.name,
+      officials: (config.office.officials ?? []).map((o) => ({ ...o })),
       training: config.backends.some((b) => b.training),
       now: now(),
     }),
@@ -124,6 +169,14 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       }
       return { started: engine.isStarted ? engine.syncNow(backendId) : [] };
     },
+    'action.submit': (input) => outbox.submit(input),
+    'outbox.list': (input) => outbox.list(input),
+    'outbox.retry': ({ id }) => outbox.retry(id),
+    'outbox.discard': ({ id }) => outbox.discard(id),
+    'outbox.resolveConflict': ({ id, resolution }) => outbox.resolveConflict(id, resolution),
+    'audit.list': ({ offset, limit }) => audit.list(offset, limit),
+    'audit.verify': () => audit.verify(),
+    'audit.export': () => audit.exportJsonl(),
   };
   const dispatcher = new ApiDispatcher(handlers, log);
 
@@ -139,10 +192,13 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     },
     subscribe: (listener) => events.subscribe(listener),
     start() {
-      if (!closing) engine.start();
+      if (closing) return;
+      engine.start();
+      runner.start();
     },
     close() {
       closing ??= (async () => {
+        await runner.stop();
         await engine.stop();
         await Promise.allSettled(adapters.map((a) => a.close()));
         events.clear();

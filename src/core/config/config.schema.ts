@@ -29,10 +29,28 @@ export const CalendarSourceSchema = z
     message: 'give either "path" or "data", not both',
   });
 
+export const OfficialSchema = z.strictObject({
+  username: z.string().trim().min(1).max(100),
+  fullName: z.string().trim().min(1).max(200),
+  title: z.string().trim().min(1).max(200).nullable().default(null),
+});
+
+/** How the outbox resends actions after transient failures. */
+export const OutboxConfigSchema = z.strictObject({
+  /** First retry delay, doubling per attempt (with jitter). */
+  retryBaseMs: z.number().int().min(10).max(60_000).default(1000),
+  /** Largest retry delay. */
+  retryMaxMs: z.number().int().min(10).max(60 * 60_000).default(60_000),
+  /** Failures (other than unreachable/time-out) before an action needs the official's attention. */
+  maxAttempts: z.number().int().min(1).max(100).default(8),
+});
+
 export const WorkstationConfigSchema = z.strictObject({
   office: z.strictObject({
     name: z.string().trim().min(1).max(200),
     unitCode: z.string().trim().min(1).max(50),
+    /** Officials of the office (forward/assign targets in the UI). */
+    officials: z.array(OfficialSchema).max(500).optional(),
   }),
   user: z.strictObject({
     username: z.string().trim().min(1).max(100),
@@ -42,11 +60,13 @@ export const WorkstationConfigSchema = z.strictObject({
   /** Office calendar; the shipped Vietnamese public-sector calendar when absent. */
   calendar: CalendarSourceSchema.optional(),
   backends: z.array(BackendEntrySchema).max(20),
+  outbox: OutboxConfigSchema.optional(),
 });
 
 export type WorkstationConfig = z.output<typeof WorkstationConfigSchema>;
 export type WorkstationConfigInput = z.input<typeof WorkstationConfigSchema>;
 export type BackendEntry = z.output<typeof BackendEntrySchema>;
+export type Official = z.output<typeof OfficialSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly issues: readonly string[]) {
@@ -93,12 +113,26 @@ export interface TrainingConfigOptions {
   pollIntervalMs?: number;
 }
 
+/** The sandbox's officials (src/sandbox/commune-data.ts), for forward/assign targets in training. */
+export const TRAINING_OFFICIALS: readonly Official[] = Object.freeze([
+  { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', title: 'Công chức Tư pháp - Hộ tịch' },
+  { username: 'canbo.mai', fullName: 'Lê Thị Mai', title: 'Công chức Tư pháp - Hộ tịch' },
+  { username: 'canbo.hung', fullName: 'Trần Văn Hùng', title: 'Chuyên viên' },
+  { username: 'canbo.tuan', fullName: 'Phạm Minh Tuấn', title: 'Chuyên viên' },
+  { username: 'canbo.huong', fullName: 'Hoàng Thu Hương', title: 'Viên chức tiếp nhận và trả kết quả' },
+  { username: 'lanhdao.thang', fullName: 'Đỗ Quang Thắng', title: 'Phó Chủ tịch UBND phường' },
+]);
+
 /** The default configuration of training mode: the sandbox's two backends, a counter official. */
 export function trainingConfig(options: TrainingConfigOptions): WorkstationConfig {
   const pollIntervalMs = options.pollIntervalMs ?? 10_000;
   const credentials = options.credentials ?? TRAINING_CREDENTIALS;
   return parseConfig({
-    office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
+    office: {
+      name: 'UBND phường Ngọc Hà',
+      unitCode: '000.26.13.H26',
+      officials: TRAINING_OFFICIALS.map((o) => ({ ...o })),
+    },
     user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
     backends: [
       {

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { migration001Initial } from './migrations/001-initial';
+import { migration002OutboxAudit } from './migrations/002-outbox-audit';
 
 export interface Migration {
   readonly version: number;
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** Every migration the code knows, in order. Append only; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [migration001Initial];
+export const MIGRATIONS: readonly Migration[] = [migration001Initial, migration002OutboxAudit];
 
 export class DatabaseTooNewError extends Error {
   constructor(

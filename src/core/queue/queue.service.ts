@@ -27,6 +27,7 @@ import { ItemDetailSchema, type ItemDetail, type WorkItem } from '../../shared/w
 import type { NormalizedRecord, QuarantinedRecord } from '../adapters/adapter';
 import { NO_DUE_KEY } from '../db/migrations/001-initial';
 import { type SyncStateRepository } from '../sync/sync-state.repository';
+import type { ItemMarks, PendingMarksSource } from '../outbox/outbox.repository';
 import { type DeadlinePolicy, type SlaBoundaries } from './deadline.policy';
 import { describeRecordIssues, NormalizedRecordSchema } from './normalized-record.schema';
 
@@ -67,6 +68,11 @@ export interface QueueServiceOptions {
   /** Clock for quarantine timestamps. */
   now: () => number;
   searchCandidateLimit?: number;
+  /**
+   * The outbox's marks for a page of items (pending count, attention, optimistic status). Read for
+   * the page's ids only, after the page query, so the queue query itself is unchanged.
+   */
+  marks?: PendingMarksSource;
 }
 
 interface ItemRow {
@@ -241,6 +247,8 @@ export class QueueService {
     at: number;
   }>;
   private readonly selectItem: Database.Statement<[string], ItemRowWithDetail>;
+  private readonly selectItemRow: Database.Statement<[string], ItemRow>;
+  private readonly upsertItemIfNewer: Database.Statement<UpsertParams>;
   private readonly searchLimit: number;
 
   constructor(
@@ -282,6 +290,25 @@ export class QueueService {
       INSERT INTO quarantine (backend_id, external_id, error, raw, first_seen_at, last_seen_at)
       VALUES (@backendId, NULL, @error, @raw, @at, @at)`);
     this.selectItem = db.prepare(`SELECT ${ITEM_COLUMNS}, i.detail_json FROM items AS i WHERE i.id = ?`);
+    this.selectItemRow = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items AS i WHERE i.id = ?`);
+    // The backend's answer to an action: the same write as a sync page, but never over a newer
+    // version (a replayed idempotent answer may carry an older copy than the one synced since).
+    this.upsertItemIfNewer = db.prepare(`
+      INSERT INTO items (id, source, backend_id, external_id, ref, title, party, kind, status, received_at,
+        due_at, due_key, urgency, assignee, assignee_name, updated_at, is_open, clock_running, paused,
+        search_folded, detail_json)
+      VALUES (@id, @source, @backendId, @externalId, @ref, @title, @party, @kind, @status, @receivedAt,
+        @dueAt, @dueKey, @urgency, @assignee, @assigneeName, @updatedAt, @isOpen, @clockRunning, @paused, @searchFolded,
+        @detailJson)
+      ON CONFLICT (id) DO UPDATE SET
+        source = excluded.source, ref = excluded.ref, title = excluded.title, party = excluded.party,
+        kind = excluded.kind, status = excluded.status, received_at = excluded.received_at,
+        due_at = excluded.due_at, due_key = excluded.due_key, urgency = excluded.urgency, assignee = excluded.assignee,
+        assignee_name = excluded.assignee_name, updated_at = excluded.updated_at, is_open = excluded.is_open,
+        clock_running = excluded.clock_running, paused = excluded.paused,
+        search_folded = excluded.search_folded, detail_json = excluded.detail_json
+      WHERE excluded.updated_at > items.updated_at
+        OR (excluded.updated_at = items.updated_at AND items.status IS NOT excluded.status)`);
   }
 
   // ---------- writes ----------
@@ -322,6 +349,62 @@ export class QueueService {
       this.syncState.saveCursor(backendId, cursor);
       return { changed, quarantined: toQuarantine.length };
     })();
+  }
+
+  /**
+   * Land one record the backend returned for an action (outside any sync page; the cursor is not
+   * touched). Skipped when the cache already holds a newer version. Returns whether the row changed;
+   * an invalid record is quarantined like a sync record and returns false.
+   */
+  upsertRecord(backendId: string, record: NormalizedRecord): boolean {
+    const parsed = NormalizedRecordSchema.safeParse(record);
+    if (!parsed.success) {
+      this.quarantine(
+        backendId,
+        {
+          externalId: typeof record.externalId === 'string' && record.externalId !== '' ? record.externalId : null,
+          error: `Invalid normalised record: ${describeRecordIssues(parsed.error)}`,
+          raw: safeJson(record),
+        },
+        this.options.now(),
+      );
+      return false;
+    }
+    const row = this.toRow(backendId, record);
+    return this.db.transaction(() => {
+      const changed = this.upsertItemIfNewer.run(row).changes > 0;
+      if (changed) this.clearQuarantine.run({ backendId, externalId: row.externalId });
+      return changed;
+    })();
+  }
+
+  /** A backend record as the queue would show it (for a conflict's "current" side); nothing is written. */
+  workItemFromRecord(backendId: string, record: NormalizedRecord, now: number): WorkItem {
+    const p = this.toRow(backendId, record);
+    return this.toWorkItem(
+      {
+        id: p.id,
+        source: p.source,
+        backend_id: p.backendId,
+        external_id: p.externalId,
+        ref: p.ref,
+        title: p.title,
+        party: p.party,
+        kind: p.kind,
+        status: p.status,
+        received_at: p.receivedAt,
+        due_at: p.dueAt,
+        urgency: p.urgency,
+        assignee: p.assignee,
+        assignee_name: p.assigneeName,
+        updated_at: p.updatedAt,
+        clock_running: p.clockRunning,
+        paused: p.paused,
+      },
+      now,
+      undefined,
+      null,
+    );
   }
 
   private toRow(backendId: string, r: NormalizedRecord): UpsertParams {
@@ -373,7 +456,9 @@ export class QueueService {
     const sql = `SELECT ${ITEM_COLUMNS} FROM ${from}${where} ${ORDER_BY} LIMIT @limit OFFSET @offset`;
     const rows = this.statement<ItemRow>(`list|${key}`, sql).all(params);
     const hasMore = rows.length > limit;
-    const items = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.toWorkItem(row, now, bounds));
+    const page = hasMore ? rows.slice(0, limit) : rows;
+    const marks = this.options.marks?.marksFor(page.map((r) => r.id));
+    const items = page.map((row) => this.toWorkItem(row, now, bounds, marks?.get(row.id) ?? null));
     return { items, hasMore, now };
   }
 
@@ -431,7 +516,17 @@ export class QueueService {
     }
     const detail = ItemDetailSchema.safeParse(json);
     if (!detail.success) throw new Error(`Cached detail of ${id} does not match the contract`);
-    return { item: this.toWorkItem(row, now), detail: detail.data };
+    return { item: this.toWorkItem(row, now, undefined, this.marksOf(id)), detail: detail.data };
+  }
+
+  /** The item alone (no detail parsing), with its pending marks; null when the id is unknown. */
+  getItem(id: string, now: number): WorkItem | null {
+    const row = this.selectItemRow.get(id);
+    return row ? this.toWorkItem(row, now, undefined, this.marksOf(id)) : null;
+  }
+
+  private marksOf(id: string): ItemMarks | null {
+    return this.options.marks?.marksFor([id]).get(id) ?? null;
   }
 
   // ---------- SQL building ----------
@@ -515,11 +610,19 @@ export class QueueService {
     return stmt as Database.Statement<[Params], R>;
   }
 
-  private toWorkItem(row: ItemRow, now: number, bounds?: SlaBoundaries): WorkItem {
+  /**
+   * A cached row as the queue shows it. With a pending optimistic status the item shows that status,
+   * and its deadline state follows it (e.g. a supplement request pauses the clock at once).
+   */
+  private toWorkItem(row: ItemRow, now: number, bounds: SlaBoundaries | undefined, marks: ItemMarks | null): WorkItem {
     const source: Source = isSource(row.source) ? row.source : 'procedure';
+    const optimistic = marks?.optimisticStatus ?? null;
+    const status = optimistic ?? row.status;
+    const clockRunning = optimistic === null ? row.clock_running === 1 : isClockRunning(source, status);
+    const paused = optimistic === null ? row.paused === 1 : isPausedStatus(source, status);
     const { sla, remainingWorkingMinutes } = this.deadlines.sla(
       now,
-      { dueAt: row.due_at, clockRunning: row.clock_running === 1, paused: row.paused === 1 },
+      { dueAt: row.due_at, clockRunning, paused },
       bounds,
     );
     return {
@@ -531,7 +634,7 @@ export class QueueService {
       title: row.title,
       party: row.party,
       kind: row.kind,
-      status: row.status,
+      status,
       receivedAt: row.received_at,
       dueAt: row.due_at,
       urgency: row.urgency,
@@ -540,6 +643,8 @@ export class QueueService {
       updatedAt: row.updated_at,
       sla,
       remainingWorkingMinutes,
+      pendingActions: marks?.pending ?? 0,
+      attention: marks?.attention ?? 'none',
     };
   }
 }

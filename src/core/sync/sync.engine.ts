@@ -12,7 +12,7 @@
  * in-flight pull (AbortSignal) and resolves when every loop has ended. Backend states:
  * connecting (first cycle / after a failure) → syncing {done, total} while more pages follow →
  * online; AdapterError unreachable/timeout → offline, anything else → error. The cache stays fully
- * usable whatever the state.
+ * usable whatever the state. Each successful cycle calls `onOnline` (the outbox runner's wake-up).
  */
 import type { BackendStatus, CoreEvent } from '../../shared/api';
 import { AdapterError, type BackendAdapter, type PullPage } from '../adapters/adapter';
@@ -41,6 +41,8 @@ export interface SyncEngineDeps {
   now: () => number;
   log: CoreLog;
   backoff?: BackoffOptions;
+  /** Called after each successful cycle: the backend answers (the outbox resends what waited for it). */
+  onOnline?: (backendId: string) => void;
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 60_000 };
@@ -216,6 +218,11 @@ class BackendLoop {
     this.progress = null;
     syncState.recordSuccess(id, this.lastSyncAt);
     this.setState('online');
+    try {
+      this.deps.onOnline?.(id);
+    } catch (error) {
+      log('warn', 'onOnline hook failed', { backend: id, error: messageOf(error) });
+    }
     if (done > 0) log('info', 'sync cycle done', { backend: id, records: done });
   }
 

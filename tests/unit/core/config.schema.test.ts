@@ -61,4 +61,16 @@ describe('workstation config', () => {
     expect(issues).toMatch(/^backends\.0\.pollIntervalMs: /m);
     expect(issues).toMatch(/^\(root\): .*extra/m);
   });
+
+  it('accepts the office officials and the outbox retry policy, with defaults', () => {
+    const config = parseConfig({
+      office: { name: 'UBND', unitCode: 'X', officials: [{ username: 'canbo.mai', fullName: 'Lê Thị Mai' }] },
+      user: { username: 'a', fullName: 'A', role: 'official' },
+      backends: [],
+      outbox: { retryBaseMs: 200 },
+    });
+    expect(config.office.officials).toEqual([{ username: 'canbo.mai', fullName: 'Lê Thị Mai', title: null }]);
+    expect(config.outbox).toEqual({ retryBaseMs: 200, retryMaxMs: 60_000, maxAttempts: 8 });
+    expect(() => parseConfig({ ...config, outbox: { maxAttempts: 0 } })).toThrow(/outbox\.maxAttempts/);
+  });
 });

@@ -4,6 +4,7 @@ import { ConfigError, type WorkstationConfigInput } from '../../../src/core/conf
 import { DatabaseTooNewError } from '../../../src/core/db/migrations';
 import { openCacheDatabase } from '../../../src/core/db/cache.database';
 import { migration001Initial } from '../../../src/core/db/migrations/001-initial';
+import { migration002OutboxAudit } from '../../../src/core/db/migrations/002-outbox-audit';
 import { apiContract, API_METHODS, type CoreEvent, type Envelope } from '../../../src/shared/api';
 import { FakeAdapter } from './fixtures/fake.adapter';
 import { at, document, dossier, NOW, tempDir } from './fixtures/records.fixture';
@@ -31,7 +32,7 @@ function fakeFactory(cfg: unknown): FakeAdapter {
 }
 
 async function open(extra: Partial<Parameters<typeof createCore>[0]> = {}): Promise<Core> {
-  core = await createCore({
+  const c = await createCore({
     dataDir: dir,
     config,
     now: () => NOW,
@@ -39,7 +40,8 @@ async function open(extra: Partial<Parameters<typeof createCore>[0]> = {}): Prom
     log: (level, msg, data) => logs.push({ level, msg, data }),
     ...extra,
   });
-  return core;
+  core = c;
+  return c;
 }
 
 function ok<T>(envelope: Envelope<unknown>): T {
@@ -65,6 +67,7 @@ describe('createCore + dispatcher', () => {
     expect(ok(await c.handle('session.get', {}))).toEqual({
       user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
       officeName: 'UBND phường Ngọc Hà',
+      officials: [],
       training: true,
       now: NOW,
     });
@@ -120,8 +123,15 @@ describe('createCore + dispatcher', () => {
       'item.get': { id: 'p:B' },
       'backends.list': {},
       'sync.now': {},
+      'action.submit': { itemId: 'p:B', action: { kind: 'dossier.forward', toUser: 'canbo.mai' }, baseUpdatedAt: NOW - 60_000 },
+      'outbox.list': {},
+      'audit.list': {},
+      'audit.verify': {},
+      'audit.export': {},
     };
+    const skipped = new Set(['outbox.retry', 'outbox.discard', 'outbox.resolveConflict']); // need an entry in a given state: outbox tests
     for (const method of API_METHODS) {
+      if (skipped.has(method)) continue;
       const envelope = await c.handle(method, inputs[method]);
       expect(envelope.ok, method).toBe(true);
       if (envelope.ok) expect(apiContract[method].output.safeParse(envelope.data).success, method).toBe(true);
@@ -211,10 +221,67 @@ describe('createCore + dispatcher', () => {
       createCore({ dataDir: dir, config: { ...config, user: { username: '', fullName: 'x', role: 'boss' } } as never }),
     ).rejects.toBeInstanceOf(ConfigError);
     const db = openCacheDatabase(dir, {
-      migrations: [migration001Initial, { version: 2, name: 'future', up: () => {} }],
+      migrations: [migration001Initial, migration002OutboxAudit, { version: 3, name: 'future', up: () => {} }],
     });
     db.close();
     await expect(open()).rejects.toBeInstanceOf(DatabaseTooNewError);
     core = null;
+  });
+});
+
+describe('outbox and audit through the core', () => {
+  it('lists the configured officials in the session (the training config has the sandbox six)', async () => {
+    const { trainingConfig } = await import('../../../src/core/config/config.schema');
+    const training = trainingConfig({ procedureUrl: 'http://127.0.0.1:1', documentUrl: 'http://127.0.0.1:2' });
+    const c = await createCore({ dataDir: dir, config: training, now: () => NOW, createAdapter: fakeFactory });
+    core = c;
+    const session = ok<{ officials: Array<{ username: string; fullName: string; title: string | null }> }>(await c.handle('session.get', {}));
+    expect(session.officials.map((o) => o.username)).toEqual(['canbo.lan', 'canbo.mai', 'canbo.hung', 'canbo.tuan', 'canbo.huong', 'lanhdao.thang']);
+    expect(session.officials[5]).toEqual({ username: 'lanhdao.thang', fullName: 'Đỗ Quang Thắng', title: 'Phó Chủ tịch UBND phường' });
+  });
+
+  it('submits, sends, confirms and audits an action end to end; the audit chain verifies and exports', async () => {
+    const c = await open();
+    const events: CoreEvent[] = [];
+    c.subscribe((e) => events.push(e));
+    adapters.get('p')!.records = [dossier({ externalId: 'A', status: '4', updatedAt: NOW - 60_000 })];
+    c.start();
+    await vi.waitFor(async () => expect(ok<{ items: unknown[] }>(await c.handle('queue.list', {})).items).toHaveLength(1));
+    const refused = await c.handle('action.submit', { itemId: 'p:A', action: { kind: 'dossier.receive' }, baseUpdatedAt: NOW - 60_000 });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/not allowed on A in status 4/) } });
+    const entry = ok<{ id: string; state: string }>(
+      await c.handle('action.submit', { itemId: 'p:A', action: { kind: 'dossier.requestSupplement', missing: 'Tờ khai' }, baseUpdatedAt: NOW - 60_000 }),
+    );
+    expect(entry.state).toBe('pending');
+    await vi.waitFor(async () => {
+      const listed = ok<{ entries: Array<{ id: string; state: string }>; counts: Record<string, number> }>(await c.handle('outbox.list', {}));
+      expect(listed.entries[0]).toMatchObject({ id: entry.id, state: 'done' });
+      expect(listed.counts).toMatchObject({ done: 1, pending: 0 });
+    });
+    expect(ok(await c.handle('item.get', { id: 'p:A' }))).toMatchObject({ item: { status: '5', pendingActions: 0, attention: 'none' } });
+    expect(events.filter((e) => e.type === 'outbox.changed').map((e) => (e.type === 'outbox.changed' ? e.entry.state : null))).toEqual([
+      'pending',
+      'sending',
+      'done',
+    ]);
+    const auditList = ok<{ entries: Array<{ kind: string; actor: string; summary: string }>; total: number }>(await c.handle('audit.list', { limit: 50 }));
+    expect(auditList.entries.map((e) => e.kind).reverse()).toEqual(expect.arrayContaining(['sign_in', 'config', 'action', 'outbox']));
+    expect(auditList.entries.some((e) => e.kind === 'action' && e.actor === 'canbo.lan' && e.summary === 'Yêu cầu bổ sung hồ sơ A')).toBe(true);
+    expect(ok(await c.handle('audit.verify', {}))).toMatchObject({ ok: true, firstBadSeq: null });
+    const exported = ok<{ filename: string; content: string }>(await c.handle('audit.export', {}));
+    expect(exported.filename).toBe('nhat-ky-2026-11-25.jsonl');
+    expect(exported.content.trimEnd().split('\n')).toHaveLength(auditList.total);
+    expect(exported.content).not.toContain('secret-pw-123');
+    expect(await c.handle('outbox.retry', { id: entry.id })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await c.handle('outbox.discard', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('records the configuration once, and again only when it changes', async () => {
+    await (await open()).close();
+    await (await open()).close();
+    core = await open({ config: { ...config, office: { ...config.office, name: 'UBND phường Kim Mã' } } });
+    const entries = ok<{ entries: Array<{ kind: string; summary: string }> }>(await core.handle('audit.list', {})).entries.reverse();
+    expect(entries.filter((e) => e.kind === 'config').map((e) => e.summary)).toEqual(['Ghi nhận cấu hình ban đầu', 'Cấu hình đã thay đổi']);
+    expect(entries.filter((e) => e.kind === 'sign_in')).toHaveLength(3);
   });
 });

@@ -10,6 +10,7 @@ import {
   type Migration,
 } from '../../../src/core/db/migrations';
 import { migration001Initial } from '../../../src/core/db/migrations/001-initial';
+import { migration002OutboxAudit } from '../../../src/core/db/migrations/002-outbox-audit';
 import { tempDir } from './fixtures/records.fixture';
 
 let dir: string;
@@ -111,9 +112,60 @@ describe('001-initial', () => {
   });
 });
 
+describe('002-outbox-audit', () => {
+  it('creates the outbox and the audit log on an empty file and records user_version 2', () => {
+    const db = openCacheDatabase(dir, { migrations: [migration001Initial, migration002OutboxAudit] });
+    try {
+      expect(schemaVersion(db)).toBe(2);
+      expect(columns(db, 'outbox')).toEqual([
+        'id', 'seq', 'item_id', 'backend_id', 'actor', 'action_json', 'state', 'attempts', 'counted_failures',
+        'created_at', 'updated_at', 'next_attempt_at', 'last_error_json', 'base_json', 'base_updated_at',
+        'conflict_json', 'optimistic_status', 'result_updated_at', 'key_round',
+      ]);
+      expect(columns(db, 'audit_log')).toEqual(['seq', 'at', 'actor', 'kind', 'summary', 'data_json', 'prev_hash', 'hash']);
+      expect(names(db, 'index')).toEqual(
+        expect.arrayContaining(['outbox_active', 'outbox_backend_state', 'outbox_item_seq', 'outbox_state_seq', 'audit_log_kind']),
+      );
+      expect(() =>
+        db.prepare(`INSERT INTO outbox (id, seq, item_id, backend_id, actor, action_json, state, created_at, updated_at, base_json)
+          VALUES ('k', 1, 'b:1', 'b', 'u', '{}', 'lost', 0, 0, '{}')`).run(),
+      ).toThrow(/CHECK constraint/);
+      // The pending-mark lookup uses the partial index over unfinished rows.
+      const plan = db
+        .prepare<[string], { detail: string }>(`EXPLAIN QUERY PLAN SELECT item_id, state, optimistic_status FROM outbox INDEXED BY outbox_active
+          WHERE state IN ('pending', 'sending', 'needs_attention', 'conflict') AND item_id IN (SELECT value FROM json_each(?))`)
+        .all('["b:1"]')
+        .map((r) => r.detail)
+        .join(' | ');
+      expect(plan).toMatch(/SEARCH outbox USING (COVERING )?INDEX outbox_active \(item_id=\?\)/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('applies on a file at version 1 with data, keeping items and cursors', () => {
+    const v1 = openCacheDatabase(dir, { migrations: [migration001Initial] });
+    v1.prepare(`INSERT INTO items (id, source, backend_id, external_id, ref, title, status, received_at, updated_at, due_key,
+      is_open, clock_running, paused, search_folded, detail_json)
+      VALUES ('b:1', 'procedure', 'b', '1', 'r', 'Đăng ký khai sinh', '4', 1, 2, 9007199254740991, 1, 1, 0, 'dang ky khai sinh', '{}')`).run();
+    v1.prepare("INSERT INTO sync_state (backend_id, cursor) VALUES ('b', 'c-1')").run();
+    v1.close();
+    const v2 = openCacheDatabase(dir);
+    try {
+      expect(schemaVersion(v2)).toBe(2);
+      expect(v2.prepare('SELECT id, title FROM items').all()).toEqual([{ id: 'b:1', title: 'Đăng ký khai sinh' }]);
+      expect(v2.prepare('SELECT cursor FROM sync_state').get()).toEqual({ cursor: 'c-1' });
+      expect(v2.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+      expect(v2.prepare('SELECT COUNT(*) AS n FROM audit_log').get()).toEqual({ n: 0 });
+    } finally {
+      v2.close();
+    }
+  });
+});
+
 describe('migration runner', () => {
   const addNote: Migration = {
-    version: 2,
+    version: 3,
     name: 'test-add-note',
     up(db) {
       db.exec("ALTER TABLE items ADD COLUMN note TEXT NOT NULL DEFAULT ''");
@@ -128,9 +180,9 @@ describe('migration runner', () => {
     v1.prepare("INSERT INTO sync_state (backend_id, cursor) VALUES ('b', 'c-1')").run();
     v1.close();
 
-    const v2 = openDatabaseFile(cacheDatabasePath(dir), { migrations: [migration001Initial, addNote] });
+    const v2 = openDatabaseFile(cacheDatabasePath(dir), { migrations: [migration001Initial, migration002OutboxAudit, addNote] });
     try {
-      expect(schemaVersion(v2)).toBe(2);
+      expect(schemaVersion(v2)).toBe(3);
       expect(v2.prepare('SELECT id, title, note FROM items').all()).toEqual([
         { id: 'b:1', title: 'Đăng ký khai sinh', note: '' },
       ]);
@@ -144,21 +196,21 @@ describe('migration runner', () => {
   });
 
   it('rolls a failing migration back entirely', () => {
-    openCacheDatabase(dir, { migrations: [migration001Initial] }).close();
+    openCacheDatabase(dir, { migrations: [migration001Initial, migration002OutboxAudit] }).close();
     const broken: Migration = {
-      version: 2,
+      version: 3,
       name: 'broken',
       up(db) {
         db.exec('CREATE TABLE half_done (x INTEGER)');
         throw new Error('boom');
       },
     };
-    expect(() => openDatabaseFile(join(dir, 'cache.sqlite'), { migrations: [migration001Initial, broken] })).toThrow(
+    expect(() => openDatabaseFile(join(dir, 'cache.sqlite'), { migrations: [migration001Initial, migration002OutboxAudit, broken] })).toThrow(
       'boom',
     );
     const db = new Database(join(dir, 'cache.sqlite'));
     try {
-      expect(schemaVersion(db)).toBe(1);
+      expect(schemaVersion(db)).toBe(2);
       expect(names(db, 'table')).not.toContain('half_done');
     } finally {
       db.close();
@@ -166,18 +218,18 @@ describe('migration runner', () => {
   });
 
   it('refuses a database newer than the code, without touching it', () => {
-    openCacheDatabase(dir, { migrations: [migration001Initial, addNote] }).close();
+    openCacheDatabase(dir, { migrations: [migration001Initial, migration002OutboxAudit, addNote] }).close();
     let error: unknown;
     try {
-      openCacheDatabase(dir, { migrations: [migration001Initial] });
+      openCacheDatabase(dir, { migrations: [migration001Initial, migration002OutboxAudit] });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(DatabaseTooNewError);
-    expect((error as Error).message).toMatch(/schema version 2.*only knows up to version 1/s);
+    expect((error as Error).message).toMatch(/schema version 3.*only knows up to version 2/s);
     const db = new Database(join(dir, 'cache.sqlite'));
     try {
-      expect(schemaVersion(db)).toBe(2);
+      expect(schemaVersion(db)).toBe(3);
     } finally {
       db.close();
     }
