@@ -4,8 +4,19 @@
  */
 import { Button, Callout, Flex, Heading, Kbd, Spinner, Text, TextField, Theme } from '@radix-ui/themes';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactElement } from 'react';
-import type { Session } from '../shared/api';
+import { useTranslation } from 'react-i18next';
+import type { OutboxEntry, Session } from '../shared/api';
+import type { ItemActionKind } from '../shared/actions';
 import { SOURCES, type Source } from '../shared/domain';
+import { legalActions } from './actions/action-catalog';
+import { switchLanguage } from './i18n';
+import { actionLabel, openCount, waitingCount } from './outbox/outbox-words';
+import { useOutbox } from './state/outbox.hooks';
+import type { ActionRequest } from './views/action-bar.view';
+import { AuditPanel } from './views/audit-panel.view';
+import { OfflineBanner } from './views/offline-banner.view';
+import { OutboxPanel } from './views/outbox-panel.view';
+import { Palette, type PaletteEntry } from './views/palette.view';
 import { formatNumber } from './format/date.format';
 import { zoneOf } from './keyboard/focus-zone';
 import { shortcutFor } from './keyboard/shortcuts';
@@ -155,6 +166,8 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   const onPick = useCallback(
     (index: number, open: boolean) => {
       select(index);
+      // Picking a row shows its detail again in the right column.
+      setPanel(null);
       if (open) setTimeout(focusDetail, 0);
       else focusList();
     },
@@ -164,26 +177,74 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   // ---------- live updates ----------
   const selectedIdRef = useRef<string | null>(null);
   selectedIdRef.current = selection.id;
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
+  const outbox = useOutbox();
+  const [auditKey, setAuditKey] = useState(0);
   useCoreEvents((event) => {
     if (event.type === 'items.changed') {
       store.refresh();
       const id = selectedIdRef.current;
       if (id !== null && (event.more || event.ids.includes(id))) setDetailKey((k) => k + 1);
-    } else {
+    } else if (event.type === 'backend.status') {
       applyBackend(event.backend);
+    } else {
+      outbox.apply(event.entry);
+      setAuditKey((k) => k + 1);
+      // The item's pending mark and attention follow the entry.
+      store.refresh();
+      if (event.entry.itemId === selectedIdRef.current) setDetailKey((k) => k + 1);
     }
   });
   useOnReconnect(() => {
     store.refresh();
     reloadBackends();
+    outbox.reload();
     setDetailKey((k) => k + 1);
   });
 
   const detail = useItemDetail(selection.id, detailKey);
 
+  // ---------- panels, actions, palette ----------
+  const [panel, setPanel] = useState<'outbox' | 'audit' | null>(null);
+  const panelRef = useRef(panel);
+  panelRef.current = panel;
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [actionRequest, setActionRequest] = useState<ActionRequest | null>(null);
+  const nonce = useRef(0);
+  const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'error' } | null>(null);
+  const onNotice = useCallback((text: string, tone: 'info' | 'error') => setNotice({ text, tone }), []);
+
+  /** Open the action menu (`a`) or one action's form for the selected item, in the detail pane. */
+  const openActions = useCallback(
+    (kind: ItemActionKind | 'menu') => {
+      const id = selectionRef.current.id;
+      if (id === null) {
+        onNotice(t('actionBar.selectFirst'), 'info');
+        return;
+      }
+      setPanel(null);
+      nonce.current += 1;
+      setActionRequest({ itemId: id, kind, nonce: nonce.current });
+    },
+    [onNotice, t],
+  );
+  const onRequestHandled = useCallback((n: number) => {
+    setActionRequest((r) => (r !== null && r.nonce === n ? null : r));
+  }, []);
+  const onSubmitted = useCallback(
+    (entry: OutboxEntry) => {
+      outbox.apply(entry);
+      store.refresh();
+      setDetailKey((k) => k + 1);
+      onNotice(t('actionBar.submitted', { action: actionLabel(t, entry.action.kind), ref: entry.itemRef }), 'info');
+      focusList();
+    },
+    [outbox, store, onNotice, t, focusList],
+  );
+  const togglePanel = useCallback((which: 'outbox' | 'audit') => setPanel((p) => (p === which ? null : which)), []);
+
   // ---------- keyboard ----------
-  const selectionRef = useRef(selection);
-  selectionRef.current = selection;
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.isComposing) return;
@@ -196,6 +257,14 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
       const sel = selectionRef.current;
       const rowCount = store.getSnapshot().rowCount;
       switch (action) {
+        case 'palette':
+          e.preventDefault();
+          setPaletteOpen((open) => !open);
+          return;
+        case 'actions':
+          e.preventDefault();
+          openActions('menu');
+          return;
         case 'search':
           e.preventDefault();
           searchRef.current?.focus();
@@ -203,6 +272,11 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
           return;
         case 'back':
           e.preventDefault();
+          if (panelRef.current !== null && zone !== 'list') {
+            setPanel(null);
+            focusList();
+            return;
+          }
           focusList();
           return;
         case 'open':
@@ -239,7 +313,7 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [store, select, focusList, focusDetail]);
+  }, [store, select, focusList, focusDetail, openActions]);
 
   // Search box: Enter or ↓ jumps into the list (a QR scanner ends with Enter).
   const onSearchKey = (e: React.KeyboardEvent<HTMLInputElement>): void => {
@@ -251,25 +325,103 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   };
 
   // ---------- notices ----------
-  const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'error' } | null>(null);
   useEffect(() => {
     if (!notice) return;
     const timer = setTimeout(() => setNotice(null), 6000);
     return () => clearTimeout(timer);
   }, [notice]);
-  const onNotice = useCallback((text: string, tone: 'info' | 'error') => setNotice({ text, tone }), []);
+
+  // ---------- sync, language ----------
+  const [syncing, setSyncing] = useState(false);
+  const syncNow = useCallback(() => {
+    setSyncing(true);
+    api.call('sync.now', {}).then(
+      (r) => {
+        setSyncing(false);
+        onNotice(r.started.length > 0 ? t('sync.started', { count: r.started.length }) : t('sync.nothingStarted'), 'info');
+      },
+      (error: unknown) => {
+        setSyncing(false);
+        onNotice(t('sync.failed', { message: errorMessage(error) }), 'error');
+      },
+    );
+  }, [api, onNotice, t]);
+  const { i18n } = useTranslation();
+  const toggleLang = useCallback(() => {
+    let storage: Storage | null = null;
+    try {
+      storage = window.localStorage;
+    } catch {
+      storage = null;
+    }
+    void switchLanguage(i18n, lang === 'vi' ? 'en' : 'vi', storage);
+  }, [i18n, lang]);
 
   const sources: Source[] = useMemo(
     () => SOURCES.filter((s) => s !== 'mail' || backends.some((b) => b.kind === 'mail')),
     [backends],
   );
+  // ---------- palette commands ----------
+  const paletteCommands = useMemo((): PaletteEntry[] => {
+    if (!paletteOpen) return [];
+    const out: PaletteEntry[] = [];
+    const item = selection.index >= 0 ? store.itemAt(selection.index) : undefined;
+    const gAction = t('palette.groupActions', { ref: item?.ref ?? '' });
+    if (item) {
+      for (const kind of legalActions(item)) {
+        out.push({ id: `action:${kind}`, group: gAction, label: actionLabel(t, kind), keywords: [kind, t('palette.actionWord')], run: () => openActions(kind) });
+      }
+    }
+    const gFilter = t('palette.groupFilters');
+    const setF = (patch: Partial<QueueFilterState>) => () => {
+      setPanel(null);
+      changeFilter({ ...filter, ...patch });
+      setTimeout(focusList, 0);
+    };
+    out.push(
+      { id: 'filter:overdue', group: gFilter, label: t('palette.filterOverdue'), keywords: ['overdue', 'qua han'], run: setF({ sla: ['overdue'] }) },
+      { id: 'filter:dueToday', group: gFilter, label: t('palette.filterDueToday'), keywords: ['due today', 'hom nay'], run: setF({ sla: ['due_today'] }) },
+      { id: 'filter:mine', group: gFilter, label: t('palette.filterMine'), keywords: ['mine'], run: setF({ scope: 'mine' }) },
+      { id: 'filter:all', group: gFilter, label: t('palette.filterAll'), keywords: ['all'], run: setF({ scope: 'all' }) },
+    );
+    for (const src of sources) {
+      out.push({ id: `filter:source:${src}`, group: gFilter, label: t('palette.filterSource', { source: t(`source.${src}`) }), keywords: [src], run: setF({ sources: [src], statuses: [] }) });
+    }
+    out.push({ id: 'filter:clear', group: gFilter, label: t('filters.clearAll'), keywords: ['clear', 'reset'], run: setF({ sources: [], statuses: [], sla: [], includeClosed: false, q: '' }) });
+    const gApp = t('palette.groupApp');
+    out.push(
+      { id: 'app:sync', group: gApp, label: t('sync.now'), keywords: ['sync', 'dong bo'], run: syncNow },
+      { id: 'app:outbox', group: gApp, label: t('palette.openOutbox'), keywords: ['outbox', 'hop thao tac'], run: () => setPanel('outbox') },
+      { id: 'app:audit', group: gApp, label: t('palette.openAudit'), keywords: ['audit', 'log', 'nhat ky'], run: () => setPanel('audit') },
+      { id: 'app:lang', group: gApp, label: t('palette.switchLang'), keywords: ['language', 'ngon ngu', 'english', 'tieng viet'], run: toggleLang },
+    );
+    return out;
+    // Built when the palette opens; the selection cannot change while it is open.
+  }, [paletteOpen]);
+
   const busy = snap.status === 'loading' || searchText !== filter.q;
+  const outboxOpenCount = openCount(outbox.counts);
+  const outboxAttention = (outbox.counts.needs_attention ?? 0) + (outbox.counts.conflict ?? 0) > 0;
+  const offline = backends.filter((b) => b.state === 'offline');
   const now = Date.now() + clockOffset;
 
   return (
     <div className={`app${session.training ? ' app--training' : ''}`}>
       {session.training ? <TrainingStripe /> : null}
-      <TopBar session={session} backends={backends} clockOffset={clockOffset} onNotice={onNotice} />
+      <TopBar
+        session={session}
+        backends={backends}
+        clockOffset={clockOffset}
+        syncing={syncing}
+        onSyncNow={syncNow}
+        onToggleLang={toggleLang}
+        outboxCount={outboxOpenCount}
+        outboxAttention={outboxAttention}
+        panel={panel}
+        onTogglePanel={togglePanel}
+        onOpenPalette={() => setPaletteOpen(true)}
+      />
+      {offline.length > 0 ? <OfflineBanner backends={offline} waiting={waitingCount(outbox.counts)} onOpenOutbox={() => setPanel('outbox')} /> : null}
       {link === 'down' ? (
         <div className="link-banner" role="alert" data-testid="link-down">
           <WarningIcon />
@@ -341,7 +493,17 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
           </div>
         </section>
 
+        {panel !== null ? (
+          <section className="detail-pane detail-pane--panel" role="region" aria-label={panel === 'outbox' ? t('outbox.title') : t('audit.title')}>
+            {panel === 'outbox' ? (
+              <OutboxPanel outbox={outbox} session={session} onClose={() => setPanel(null)} onNotice={onNotice} />
+            ) : (
+              <AuditPanel onClose={() => setPanel(null)} onNotice={onNotice} reloadKey={auditKey} />
+            )}
+          </section>
+        ) : null}
         <section
+          hidden={panel !== null}
           className="detail-pane"
           data-testid="detail"
           data-state={detail.state}
@@ -353,10 +515,30 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
           role="region"
         >
           <Suspense fallback={null}>
-            <DetailContent detail={detail} onBack={focusList} />
+            <DetailContent
+              detail={detail}
+              onBack={focusList}
+              actions={{
+                session,
+                clockOffset,
+                request: actionRequest,
+                onRequestHandled,
+                onSubmitted,
+                onOpenOutbox: () => setPanel('outbox'),
+                outboxEntries: outbox.entries,
+              }}
+            />
           </Suspense>
         </section>
       </main>
+      {paletteOpen ? (
+        <Palette
+          commands={paletteCommands}
+          onClose={() => {
+            setPaletteOpen(false);
+          }}
+        />
+      ) : null}
       {notice ? (
         <div className={`notice notice--${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'} data-testid="notice">
           {notice.text}

@@ -2,7 +2,7 @@
  * Keyboard map of the workstation, as a pure function of the key and where focus is.
  * Shortcuts never fire while the official types in a text field (except Escape to leave it).
  */
-export type FocusZone = 'text' | 'list' | 'detail' | 'body' | 'other';
+export type FocusZone = 'text' | 'list' | 'detail' | 'body' | 'other' | 'off';
 
 export type ShortcutAction =
   | 'next'
@@ -13,7 +13,9 @@ export type ShortcutAction =
   | 'pageUp'
   | 'open'
   | 'back'
-  | 'search';
+  | 'search'
+  | 'actions'
+  | 'palette';
 
 export interface KeyInput {
   key: string;
@@ -23,8 +25,15 @@ export interface KeyInput {
   zone: FocusZone;
 }
 
+/**
+ * Zones: `text` a text field; `off` a form, menu or palette that handles its own keys (only the
+ * palette shortcut passes); `list`, `detail`, `body`, `other` everything else.
+ */
 export function shortcutFor(e: KeyInput): ShortcutAction | null {
+  // Ctrl+K / Cmd+K: the command palette, from anywhere (also while typing).
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'k' || e.key === 'K')) return 'palette';
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  if (e.zone === 'off') return null;
   if (e.zone === 'text') return e.key === 'Escape' ? 'back' : null;
   const navZone = e.zone === 'list' || e.zone === 'body';
   switch (e.key) {
@@ -50,6 +59,8 @@ export function shortcutFor(e: KeyInput): ShortcutAction | null {
       return navZone ? 'open' : null;
     case 'Escape':
       return e.zone === 'detail' || e.zone === 'body' ? 'back' : null;
+    case 'a':
+      return 'actions';
     default:
       return null;
   }

@@ -1,17 +1,23 @@
 /** Content of the right-hand pane for the selected item (loaded lazily, after the first paint). */
 import { Badge, Button, Callout, Flex, Heading, Kbd, Spinner, Text } from '@radix-ui/themes';
 import type { ReactElement } from 'react';
+import type { OutboxEntry } from '../../shared/api';
 import { formatCountdown } from '../format/countdown.format';
 import { formatDateTime } from '../format/date.format';
 import { isUrgent, priorityLabel, slaLabel, sourceLabel, statusLabel } from '../format/labels.format';
 import { errorMessage, isNotFound } from '../state/error-message';
 import type { DetailState } from '../state/live.hooks';
+import { isOpenState } from '../outbox/outbox-words';
+import { ActionBar, type ActionBarProps } from './action-bar.view';
 import { DocumentDetailView } from './document-detail.view';
 import { DossierDetailView } from './dossier-detail.view';
-import { SourceIcon, WarningIcon } from './icons.view';
+import { ClockIcon, SourceIcon, WarningIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
-export function DetailContent({ detail, onBack }: { detail: DetailState; onBack: () => void }): ReactElement {
+/** What the action bar needs besides the item (from the workstation). */
+export type DetailActionProps = Omit<ActionBarProps, 'item' | 'detail' | 'entries'> & { outboxEntries: readonly OutboxEntry[] };
+
+export function DetailContent({ detail, onBack, actions }: { detail: DetailState; onBack: () => void; actions: DetailActionProps }): ReactElement {
   const { t, lang } = useTr();
 
   if (detail.state === 'idle') {
@@ -50,6 +56,7 @@ export function DetailContent({ detail, onBack }: { detail: DetailState; onBack:
   }
 
   const { item, detail: d } = detail.data;
+  const { outboxEntries, ...barProps } = actions;
   const countdown = formatCountdown(t, item.remainingWorkingMinutes, item.sla);
   return (
     <article className="detail-article" aria-busy={detail.refreshing} data-item-id={item.id} data-source={item.source}>
@@ -94,12 +101,29 @@ export function DetailContent({ detail, onBack }: { detail: DetailState; onBack:
             </Text>
           ) : null}
         </Flex>
+        {item.pendingActions > 0 || item.attention !== 'none' ? (
+          <Flex gap="2" align="center" wrap="wrap" mt="1">
+            {item.pendingActions > 0 ? (
+              <span className="pending-mark" data-testid="detail-pending" title={t('marks.pendingHint')}>
+                <ClockIcon size={13} />
+                {t('marks.pending')}
+                {item.pendingActions > 1 ? ` (${item.pendingActions})` : ''}
+              </span>
+            ) : null}
+            {item.attention !== 'none' ? (
+              <Badge size="1" color={item.attention === 'conflict' ? 'orange' : 'red'} variant="solid" data-testid="detail-attention" data-attention={item.attention}>
+                {t(`marks.${item.attention}`)}
+              </Badge>
+            ) : null}
+          </Flex>
+        ) : null}
         {item.assigneeName ? (
           <Text as="div" size="1" color="gray" mt="1">
             {t('queue.assignee', { name: item.assigneeName })}
           </Text>
         ) : null}
       </header>
+      <ActionBar key={item.id} item={item} detail={d} {...barProps} entries={outboxEntries.filter((e) => e.itemId === item.id && isOpenState(e.state))} />
       <div className="detail-sections">{d.source === 'procedure' ? <DossierDetailView d={d} /> : <DocumentDetailView d={d} />}</div>
     </article>
   );

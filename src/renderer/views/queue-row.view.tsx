@@ -5,7 +5,7 @@ import type { WorkItem } from '../../shared/work-item';
 import { formatCountdown } from '../format/countdown.format';
 import { formatShortDateTime, formatDateTime } from '../format/date.format';
 import { isUrgent, priorityLabel, sourceLabel, statusLabel } from '../format/labels.format';
-import { SourceIcon } from './icons.view';
+import { ClockIcon, SourceIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
 export const ROW_HEIGHT = 50;
@@ -70,6 +70,8 @@ export const QueueRow = memo(function QueueRow({ item, index, start, selected, s
       data-source={item.source}
       data-sla={item.sla}
       data-status={item.status}
+      data-pending={item.pendingActions}
+      data-attention={item.attention}
       data-due-at={item.dueAt ?? ''}
       data-index={index}
       onClick={() => onPick(index, false)}
@@ -87,6 +89,17 @@ export const QueueRow = memo(function QueueRow({ item, index, start, selected, s
           </Badge>
         ) : null}
         <span className={`queue-row__status status-${item.source}-${item.status}`}>{status}</span>
+        {item.pendingActions > 0 ? (
+          <span className="queue-row__pending" data-testid="row-pending" title={t('marks.pendingHint')}>
+            <ClockIcon size={12} />
+            {t('marks.pending')}
+          </span>
+        ) : null}
+        {item.attention !== 'none' ? (
+          <Badge size="1" variant="solid" color={item.attention === 'conflict' ? 'orange' : 'red'} className="queue-row__attention" data-testid="row-attention" data-attention={item.attention}>
+            {t(`marks.${item.attention}`)}
+          </Badge>
+        ) : null}
         <span className={`queue-row__countdown tone-${countdown.tone}`} title={t('queue.workingTimeHint')}>
           {countdown.text}
         </span>

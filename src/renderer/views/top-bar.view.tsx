@@ -2,15 +2,12 @@
  * Top bar: app name, office and signed-in official, backend chips, "Đồng bộ ngay",
  * language switch. The training stripe sits above it when the session is in training mode.
  */
-import { Button, Flex, Spinner, Text, Tooltip } from '@radix-ui/themes';
-import { useState, type ReactElement } from 'react';
+import { Button, Flex, Kbd, Spinner, Text, Tooltip } from '@radix-ui/themes';
+import type { ReactElement } from 'react';
 import type { BackendStatus, Session } from '../../shared/api';
-import { useTranslation } from 'react-i18next';
-import { switchLanguage } from '../i18n';
-import { useApi } from '../state/api.context';
-import { errorMessage } from '../state/error-message';
+import { formatNumber } from '../format/date.format';
 import { BackendChip } from './backend-chip.view';
-import { EmblemIcon, SyncIcon } from './icons.view';
+import { ClockIcon, EmblemIcon, SearchIcon, SyncIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
 export function TrainingStripe(): ReactElement {
@@ -27,33 +24,20 @@ interface TopBarProps {
   session: Session | null;
   backends: BackendStatus[];
   clockOffset: number;
-  onNotice: (text: string, tone: 'info' | 'error') => void;
+  syncing: boolean;
+  onSyncNow: () => void;
+  onToggleLang: () => void;
+  /** Outbox entries not yet through or needing the official. */
+  outboxCount: number;
+  outboxAttention: boolean;
+  panel: 'outbox' | 'audit' | null;
+  onTogglePanel: (panel: 'outbox' | 'audit') => void;
+  onOpenPalette: () => void;
 }
 
-export function TopBar({ session, backends, clockOffset, onNotice }: TopBarProps): ReactElement {
+export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onToggleLang, outboxCount, outboxAttention, panel, onTogglePanel, onOpenPalette }: TopBarProps): ReactElement {
   const { t, lang } = useTr();
-  const { i18n } = useTranslation();
-  const api = useApi();
-  const [syncing, setSyncing] = useState(false);
   const now = Date.now() + clockOffset;
-
-  const syncNow = (): void => {
-    setSyncing(true);
-    api.call('sync.now', {}).then(
-      (r) => {
-        setSyncing(false);
-        onNotice(r.started.length > 0 ? t('sync.started', { count: r.started.length }) : t('sync.nothingStarted'), 'info');
-      },
-      (error: unknown) => {
-        setSyncing(false);
-        onNotice(t('sync.failed', { message: errorMessage(error) }), 'error');
-      },
-    );
-  };
-
-  const toggleLang = (): void => {
-    void switchLanguage(i18n, lang === 'vi' ? 'en' : 'vi', window.localStorage);
-  };
 
   return (
     <header className="top-bar" role="banner">
@@ -76,7 +60,50 @@ export function TopBar({ session, backends, clockOffset, onNotice }: TopBarProps
       </Flex>
 
       <Flex align="center" gap="2" className="top-bar__actions">
-        <Button size="2" variant="solid" onClick={syncNow} disabled={syncing} data-testid="sync-now" className="top-bar__sync">
+        <Button
+          size="2"
+          variant="outline"
+          color="gray"
+          onClick={onOpenPalette}
+          data-testid="palette-button"
+          className="top-bar__tool"
+          aria-keyshortcuts="Control+K Meta+K"
+          title={t('palette.open')}
+        >
+          <SearchIcon />
+          <Kbd size="1">Ctrl K</Kbd>
+        </Button>
+        <Button
+          size="2"
+          variant={panel === 'outbox' ? 'solid' : 'outline'}
+          color={outboxAttention ? 'orange' : 'gray'}
+          onClick={() => onTogglePanel('outbox')}
+          data-testid="outbox-button"
+          data-count={outboxCount}
+          aria-pressed={panel === 'outbox'}
+          className="top-bar__tool"
+          title={t('outbox.title')}
+        >
+          <ClockIcon />
+          {t('outbox.button')}
+          {outboxCount > 0 ? (
+            <span className={`top-bar__count${outboxAttention ? ' is-attention' : ''}`} data-testid="outbox-count">
+              {formatNumber(lang, outboxCount)}
+            </span>
+          ) : null}
+        </Button>
+        <Button
+          size="2"
+          variant={panel === 'audit' ? 'solid' : 'outline'}
+          color="gray"
+          onClick={() => onTogglePanel('audit')}
+          data-testid="audit-button"
+          aria-pressed={panel === 'audit'}
+          className="top-bar__tool"
+        >
+          {t('audit.button')}
+        </Button>
+        <Button size="2" variant="solid" onClick={onSyncNow} disabled={syncing} data-testid="sync-now" className="top-bar__sync">
           {syncing ? <Spinner size="1" /> : <SyncIcon />}
           {t('sync.now')}
         </Button>
@@ -85,7 +112,7 @@ export function TopBar({ session, backends, clockOffset, onNotice }: TopBarProps
             size="2"
             variant="outline"
             color="gray"
-            onClick={toggleLang}
+            onClick={onToggleLang}
             data-testid="lang-switch"
             data-lang={lang}
             aria-label={t('lang.switchLabel')}

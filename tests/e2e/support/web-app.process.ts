@@ -2,6 +2,10 @@
  * Runs the real web app (training sandbox + core + browser host) in a child process for Playwright,
  * on a temp data folder. Reads line commands on stdin, answers JSON lines on stdout:
  *   {"cmd":"sandbox-stop"} | {"cmd":"sandbox-start"} | {"cmd":"emit","kind":"procedure","count":1} | {"cmd":"quit"}
+ *   {"cmd":"find","kind":"procedure","statuses":["4"],"overdue":true}  an item in one of these statuses, never handed out before
+ *   {"cmd":"touch","kind":"procedure","id":"…"}   another official changes the item on the backend (conflict)
+ *   {"cmd":"item","kind":"procedure","id":"…"}    the backend's own status and step count (ground truth)
+ *   {"cmd":"faults","patch":{…},"target":"both"}  sandbox fault switches
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +23,16 @@ const app = await startWebApp({
   token: 'e2e-token',
 });
 
+/** Items already handed to a test, so tests sharing this app never act on the same one. */
+const handedOut = new Set<string>();
+
+/** yyyyMMddHHmmss in Hà Nội time → epoch ms. */
+function parseBackendTime(s: string | null | undefined): number | null {
+  if (!s || !/^\d{14}$/.test(s)) return null;
+  const n = (a: number, b: number): number => Number(s.slice(a, b));
+  return Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14)) - 7 * 3600_000;
+}
+
 function say(obj: unknown): void {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
 }
@@ -28,7 +42,16 @@ say({ type: 'ready', url: app.host.url, openUrl: app.host.openUrl, token: app.ho
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   void (async () => {
-    const msg = JSON.parse(line) as { cmd: string; kind?: 'procedure' | 'document'; count?: number };
+    const msg = JSON.parse(line) as {
+      cmd: string;
+      kind?: 'procedure' | 'document';
+      count?: number;
+      statuses?: string[];
+      overdue?: boolean;
+      id?: string;
+      patch?: Record<string, number>;
+      target?: 'procedure' | 'document' | 'both';
+    };
     const sandbox = app.sandbox;
     if (!sandbox) throw new Error('no sandbox');
     if (msg.cmd === 'sandbox-stop') await sandbox.stop();
@@ -45,6 +68,53 @@ rl.on('line', (line) => {
               return doc ? `${doc.CodeNumber}/${doc.CodeNotation}` : id;
             });
       say({ type: 'done', cmd: msg.cmd, created, refs });
+      return;
+    } else if (msg.cmd === 'find') {
+      const statuses = msg.statuses ?? [];
+      const now = Date.now();
+      const pick = (): { id: string; ref: string } | null => {
+        if (msg.kind === 'document') {
+          const doc = sandbox.documents().find((d) => statuses.includes(d.Status) && !handedOut.has(d.DocId));
+          return doc ? { id: doc.DocId, ref: `${doc.CodeNumber}/${doc.CodeNotation}` } : null;
+        }
+        const dossier = sandbox
+          .dossiers()
+          .find(
+            (d) =>
+              statuses.includes(d.TrangThaiHoSo) &&
+              !handedOut.has(d.MaHoSo) &&
+              (!msg.overdue || (parseBackendTime(d.NgayHenTra) ?? Infinity) < now - 3600_000),
+          );
+        return dossier ? { id: dossier.MaHoSo, ref: dossier.MaHoSo } : null;
+      };
+      let found = pick();
+      // New items arrive received (counter) or new (online): emit until one has the status asked for.
+      for (let i = 0; !found && i < 40 && !msg.overdue; i++) {
+        sandbox.emit(msg.kind ?? 'procedure', 1);
+        found = pick();
+      }
+      if (!found) throw new Error(`no ${msg.kind} in ${statuses.join('/')}`);
+      handedOut.add(found.id);
+      say({ type: 'done', cmd: msg.cmd, ...found });
+      return;
+    } else if (msg.cmd === 'touch') {
+      const id = msg.id ?? '';
+      const touched = msg.kind === 'document' ? sandbox.touchDocument(id) : sandbox.touchDossier(id);
+      if (!touched) throw new Error(`cannot touch ${id}`);
+      say({ type: 'done', cmd: msg.cmd });
+      return;
+    } else if (msg.cmd === 'item') {
+      const id = msg.id ?? '';
+      if (msg.kind === 'document') {
+        const doc = sandbox.documents().find((d) => d.DocId === id);
+        say({ type: 'done', cmd: msg.cmd, status: doc?.Status ?? null, replies: sandbox.replies().filter((r) => r.responseFor === id).length });
+      } else {
+        const d = sandbox.dossiers().find((x) => x.MaHoSo === id);
+        say({ type: 'done', cmd: msg.cmd, status: d?.TrangThaiHoSo ?? null, steps: d?.QuaTrinhXuLy?.length ?? 0 });
+      }
+      return;
+    } else if (msg.cmd === 'faults') {
+      say({ type: 'done', cmd: msg.cmd, faults: sandbox.setFaults(msg.patch ?? {}, msg.target ?? 'both') });
       return;
     } else if (msg.cmd === 'quit') {
       await app.close();

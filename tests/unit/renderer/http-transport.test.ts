@@ -7,6 +7,7 @@ import { IpcTransport } from '../../../src/renderer/api/ipc.transport';
 const session = {
   user: { username: 'ntlan', fullName: 'Nguyễn Thị Lan', role: 'official' },
   officeName: 'UBND phường Hoàn Kiếm',
+  officials: [{ username: 'canbo.mai', fullName: 'Lê Thị Mai', title: null }],
   training: true,
   now: 1_760_000_000_000,
 };

@@ -23,6 +23,8 @@ function item(i: number): WorkItem {
     updatedAt: 0,
     sla: i % 2 ? 'overdue' : 'on_track',
     remainingWorkingMinutes: null,
+    pendingActions: 0,
+    attention: 'none',
   };
 }
 

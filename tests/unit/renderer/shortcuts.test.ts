@@ -30,6 +30,26 @@ describe('keyboard map', () => {
   });
 });
 
+describe('keyboard map: actions and palette', () => {
+  it('opens the action menu with a from the list, the detail pane and elsewhere, never while typing', () => {
+    for (const zone of ['list', 'detail', 'body', 'other'] as const) expect(key('a', zone)).toBe('actions');
+    expect(key('a', 'text')).toBeNull();
+    expect(key('a', 'off')).toBeNull();
+    expect(key('a', 'list', { ctrlKey: true })).toBeNull();
+  });
+  it('opens the palette with Ctrl+K or Cmd+K from anywhere, also from a text field or a form', () => {
+    for (const zone of ['list', 'detail', 'body', 'other', 'text', 'off'] as const) {
+      expect(key('k', zone, { ctrlKey: true })).toBe('palette');
+      expect(key('k', zone, { metaKey: true })).toBe('palette');
+    }
+    expect(key('K', 'list', { ctrlKey: true })).toBe('palette');
+    expect(key('k', 'list', { ctrlKey: true, altKey: true })).toBeNull();
+  });
+  it('leaves forms, menus and the palette their own keys', () => {
+    for (const k of ['j', 'k', '/', 'Enter', 'Escape', '1']) expect(key(k, 'off')).toBeNull();
+  });
+});
+
 describe('queue filter', () => {
   it('sends only what is set', () => {
     expect(toApiFilter(defaultFilter('mine'))).toEqual({ scope: 'mine', includeClosed: false });

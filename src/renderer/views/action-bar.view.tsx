@@ -1,0 +1,211 @@
+/**
+ * The action bar of the detail pane: the actions legal for the item's current (possibly optimistic)
+ * status, a keyboard menu (`a`, then 1…9) and the open action's form. Open outbox entries of the
+ * item are listed under it, with what went wrong in the backend's own words.
+ */
+import { Badge, Button, Flex, Kbd, Popover, Text } from '@radix-ui/themes';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
+import type { OutboxEntry, Session } from '../../shared/api';
+import type { ItemActionKind } from '../../shared/actions';
+import type { ItemDetail, WorkItem } from '../../shared/work-item';
+import { acceleratorAt, indexOfAccelerator, isDestructive, legalActions } from '../actions/action-catalog';
+import { actionLabel, outboxEntryWords } from '../outbox/outbox-words';
+import { ActionForm } from './action-form.view';
+import { ChevronDownIcon } from './icons.view';
+import { useTr } from '../i18n.hooks';
+
+/** A request from outside the pane (the `a` key, the palette) to open the menu or one action. */
+export interface ActionRequest {
+  itemId: string;
+  kind: ItemActionKind | 'menu';
+  nonce: number;
+}
+
+export interface ActionBarProps {
+  item: WorkItem;
+  detail: ItemDetail;
+  session: Session;
+  clockOffset: number;
+  request: ActionRequest | null;
+  onRequestHandled: (nonce: number) => void;
+  onSubmitted: (entry: OutboxEntry) => void;
+  onOpenOutbox: () => void;
+  /** Outbox entries of this item that are not finished. */
+  entries: readonly OutboxEntry[];
+}
+
+export function ActionBar(props: ActionBarProps): ReactElement {
+  const { t, lang } = useTr();
+  const { item, request, onRequestHandled } = props;
+  const legal = legalActions(item);
+  const [openKind, setOpenKind] = useState<ItemActionKind | null>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const picked = useRef(false);
+  const menuButton = useRef<HTMLButtonElement | null>(null);
+
+  // Requests from the keyboard map and the palette.
+  useEffect(() => {
+    if (!request || request.itemId !== item.id) return;
+    onRequestHandled(request.nonce);
+    if (request.kind === 'menu') {
+      setMenuOpen(true);
+    } else if (legal.includes(request.kind)) {
+      setMenuOpen(false);
+      setOpenKind(request.kind);
+    }
+    // `legal` follows item.status; the request is handled once (by nonce).
+  }, [request, item.id, onRequestHandled]);
+
+  // The status moved on (optimistic update, another official): an action no longer legal closes.
+  const openStillLegal = openKind === null || legal.includes(openKind);
+  useEffect(() => {
+    if (!openStillLegal) setOpenKind(null);
+  }, [openStillLegal]);
+
+  const pick = (kind: ItemActionKind): void => {
+    picked.current = true;
+    setMenuOpen(false);
+    setOpenKind(kind);
+  };
+
+  const onMenuKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const i = indexOfAccelerator(e.key);
+    if (i >= 0) {
+      e.preventDefault();
+      const kind = legal[i];
+      if (kind) pick(kind);
+      return;
+    }
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'j' || e.key === 'k') {
+      e.preventDefault();
+      const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]'));
+      const at = items.indexOf(document.activeElement as HTMLElement);
+      const step = e.key === 'ArrowDown' || e.key === 'j' ? 1 : -1;
+      items[(at + step + items.length) % items.length]?.focus();
+    }
+  };
+
+  const cancel = (): void => {
+    setOpenKind(null);
+    requestAnimationFrame(() => menuButton.current?.focus());
+  };
+
+  return (
+    <div className="action-bar" data-testid="action-bar" data-for-item={item.id}>
+      <Flex gap="1" align="center" wrap="wrap">
+        <Popover.Root open={menuOpen} onOpenChange={setMenuOpen}>
+          <Popover.Trigger>
+            <Button ref={menuButton} size="1" variant="solid" data-testid="action-menu-button" aria-haspopup="menu" aria-keyshortcuts="a">
+              {t('actionBar.menu')}
+              <Kbd size="1">a</Kbd>
+              <ChevronDownIcon size={12} />
+            </Button>
+          </Popover.Trigger>
+          <Popover.Content
+            size="1"
+            side="bottom"
+            align="start"
+            className="action-menu"
+            data-testid="action-menu"
+            data-shortcut-zone="off"
+            aria-label={t('actionBar.menuLabel')}
+            onKeyDown={onMenuKey}
+            onCloseAutoFocus={(e) => {
+              if (picked.current) {
+                picked.current = false;
+                e.preventDefault();
+              }
+            }}
+          >
+            <div role="menu" aria-label={t('actionBar.menuLabel')}>
+              {legal.length === 0 ? (
+                <Text as="div" size="1" color="gray" className="action-menu__empty">
+                  {t('actionBar.none')}
+                </Text>
+              ) : (
+                legal.map((kind, i) => (
+                  <button
+                    key={kind}
+                    type="button"
+                    role="menuitem"
+                    className={`action-menu__item${isDestructive(kind) ? ' is-destructive' : ''}`}
+                    data-testid="action-menu-item"
+                    data-kind={kind}
+                    onClick={() => pick(kind)}
+                  >
+                    <Kbd size="1">{acceleratorAt(i) ?? ''}</Kbd>
+                    <span>{actionLabel(t, kind)}</span>
+                  </button>
+                ))
+              )}
+            </div>
+          </Popover.Content>
+        </Popover.Root>
+        {legal.map((kind) => (
+          <Button
+            key={kind}
+            size="1"
+            variant={openKind === kind ? 'solid' : 'soft'}
+            color={isDestructive(kind) ? 'red' : 'gray'}
+            highContrast={!isDestructive(kind)}
+            data-testid="action-button"
+            data-kind={kind}
+            aria-pressed={openKind === kind}
+            onClick={() => setOpenKind(openKind === kind ? null : kind)}
+          >
+            {actionLabel(t, kind)}
+          </Button>
+        ))}
+        {legal.length === 0 ? (
+          <Text size="1" color="gray">
+            {t('actionBar.none')}
+          </Text>
+        ) : null}
+      </Flex>
+
+      {props.entries.length > 0 ? (
+        <ul className="action-bar__entries" data-testid="item-outbox">
+          {props.entries.map((entry) => {
+            const w = outboxEntryWords(t, lang, entry, props.session.officials);
+            return (
+              <li key={entry.id} data-testid="item-outbox-entry" data-state={entry.state}>
+                <Badge size="1" color={w.tone} variant="soft">
+                  {w.state}
+                </Badge>
+                <Text size="1" weight="medium">
+                  {w.action}
+                </Text>
+                {w.error ? (
+                  <Text size="1" color={entry.state === 'conflict' ? 'orange' : 'red'} className="action-bar__error">
+                    {w.error.text}
+                  </Text>
+                ) : null}
+                {entry.state === 'needs_attention' || entry.state === 'conflict' ? (
+                  <Button size="1" variant="ghost" onClick={props.onOpenOutbox} data-testid="item-outbox-open">
+                    {t('actionBar.openOutbox')}
+                  </Button>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+
+      {openKind !== null && openStillLegal ? (
+        <ActionForm
+          key={`${item.id}:${openKind}`}
+          kind={openKind}
+          item={item}
+          detail={props.detail}
+          session={props.session}
+          clockOffset={props.clockOffset}
+          onCancel={cancel}
+          onSubmitted={(entry) => {
+            setOpenKind(null);
+            props.onSubmitted(entry);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
