@@ -144,5 +144,30 @@ export const DocumentDetailSchema = z.object({
 });
 export type DocumentDetail = z.infer<typeof DocumentDetailSchema>;
 
-export const ItemDetailSchema = z.discriminatedUnion('source', [DossierDetailSchema, DocumentDetailSchema]);
+export const MailAddressSchema = z.object({ name: z.string().nullable(), address: z.string() });
+export type MailAddress = z.infer<typeof MailAddressSchema>;
+
+/** An official email (IMAP). Bodies are fetched on demand; the cache keeps headers and a text preview. */
+export const MailDetailSchema = z.object({
+  source: z.literal('mail'),
+  /** Message-ID header (without <>), or null when the message has none. */
+  messageId: z.string().nullable(),
+  folder: z.string(),
+  uid: z.number().int(),
+  uidValidity: z.string(),
+  from: MailAddressSchema.nullable(),
+  to: z.array(MailAddressSchema),
+  cc: z.array(MailAddressSchema),
+  subject: z.string(),
+  date: z.number().nullable(),
+  seen: z.boolean(),
+  flagged: z.boolean(),
+  size: z.number().int().nullable(),
+  attachments: z.array(FileRefSchema),
+  /** Plain-text preview (never HTML). */
+  preview: z.string().nullable(),
+});
+export type MailDetail = z.infer<typeof MailDetailSchema>;
+
+export const ItemDetailSchema = z.discriminatedUnion('source', [DossierDetailSchema, DocumentDetailSchema, MailDetailSchema]);
 export type ItemDetail = z.infer<typeof ItemDetailSchema>;

@@ -11,6 +11,7 @@ import { isOpenState } from '../outbox/outbox-words';
 import { ActionBar, type ActionBarProps } from './action-bar.view';
 import { DocumentDetailView } from './document-detail.view';
 import { DossierDetailView } from './dossier-detail.view';
+import { MailDetailView } from './mail-detail.view';
 import { ClockIcon, SourceIcon, WarningIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
@@ -124,7 +125,9 @@ export function DetailContent({ detail, onBack, actions }: { detail: DetailState
         ) : null}
       </header>
       <ActionBar key={item.id} item={item} detail={d} {...barProps} entries={outboxEntries.filter((e) => e.itemId === item.id && isOpenState(e.state))} />
-      <div className="detail-sections">{d.source === 'procedure' ? <DossierDetailView d={d} /> : <DocumentDetailView d={d} />}</div>
+      <div className="detail-sections">
+        {d.source === 'procedure' ? <DossierDetailView d={d} /> : d.source === 'document' ? <DocumentDetailView d={d} /> : <MailDetailView d={d} />}
+      </div>
     </article>
   );
 }
