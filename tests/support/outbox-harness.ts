@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TRAINING_DOCUMENT_BACKEND_ID, TRAINING_PROCEDURE_BACKEND_ID, TRAINING_OFFICIALS } from '../../src/core/config/config.schema';
 import { AuditLog } from '../../src/core/audit/audit.log';
+import { mulberry32 } from '../../src/sandbox/prng';
 import { TrainingSandbox } from '../../src/sandbox/sandbox';
 import type { ItemAction } from '../../src/shared/actions';
 import { CoreToParentSchema, type CoreToParent, type ParentToCore } from '../../src/shared/core-channel';
@@ -24,17 +25,8 @@ import type { Envelope } from '../../src/shared/api';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** A small seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG: the sandbox's mulberry32. */
+export const prng = mulberry32;
 
 export class CoreKilledError extends Error {
   constructor() {

@@ -130,6 +130,21 @@ const ITEM_COLUMNS = `i.id, i.source, i.backend_id, i.external_id, i.ref, i.titl
 
 const ORDER_BY = 'ORDER BY i.due_key, i.urgency DESC, i.id';
 
+/** Insert or update an item; each caller adds the WHERE that decides when an existing row is replaced. */
+const UPSERT_ITEM_SQL = `      INSERT INTO items (id, source, backend_id, external_id, ref, title, party, kind, status, received_at,
+        due_at, due_key, urgency, assignee, assignee_name, updated_at, is_open, clock_running, paused,
+        search_folded, detail_json)
+      VALUES (@id, @source, @backendId, @externalId, @ref, @title, @party, @kind, @status, @receivedAt,
+        @dueAt, @dueKey, @urgency, @assignee, @assigneeName, @updatedAt, @isOpen, @clockRunning, @paused, @searchFolded,
+        @detailJson)
+      ON CONFLICT (id) DO UPDATE SET
+        source = excluded.source, ref = excluded.ref, title = excluded.title, party = excluded.party,
+        kind = excluded.kind, status = excluded.status, received_at = excluded.received_at,
+        due_at = excluded.due_at, due_key = excluded.due_key, urgency = excluded.urgency, assignee = excluded.assignee,
+        assignee_name = excluded.assignee_name, updated_at = excluded.updated_at, is_open = excluded.is_open,
+        clock_running = excluded.clock_running, paused = excluded.paused,
+        search_folded = excluded.search_folded, detail_json = excluded.detail_json`;
+
 /**
  * Per-state totals over open rows; `none` is the rest (not running, or no deadline). The ranges are
  * those of classifyDue in the deadline engine (a unit test checks list, counts and slaFor agree).
@@ -258,20 +273,7 @@ export class QueueService {
     private readonly options: QueueServiceOptions,
   ) {
     this.searchLimit = options.searchCandidateLimit ?? SEARCH_CANDIDATE_LIMIT;
-    this.upsertItem = db.prepare(`
-      INSERT INTO items (id, source, backend_id, external_id, ref, title, party, kind, status, received_at,
-        due_at, due_key, urgency, assignee, assignee_name, updated_at, is_open, clock_running, paused,
-        search_folded, detail_json)
-      VALUES (@id, @source, @backendId, @externalId, @ref, @title, @party, @kind, @status, @receivedAt,
-        @dueAt, @dueKey, @urgency, @assignee, @assigneeName, @updatedAt, @isOpen, @clockRunning, @paused, @searchFolded,
-        @detailJson)
-      ON CONFLICT (id) DO UPDATE SET
-        source = excluded.source, ref = excluded.ref, title = excluded.title, party = excluded.party,
-        kind = excluded.kind, status = excluded.status, received_at = excluded.received_at,
-        due_at = excluded.due_at, due_key = excluded.due_key, urgency = excluded.urgency, assignee = excluded.assignee,
-        assignee_name = excluded.assignee_name, updated_at = excluded.updated_at, is_open = excluded.is_open,
-        clock_running = excluded.clock_running, paused = excluded.paused,
-        search_folded = excluded.search_folded, detail_json = excluded.detail_json
+    this.upsertItem = db.prepare(`${UPSERT_ITEM_SQL}
       WHERE items.updated_at IS NOT excluded.updated_at OR items.status IS NOT excluded.status`);
     this.clearQuarantine = db.prepare(
       'DELETE FROM quarantine WHERE backend_id = @backendId AND external_id = @externalId',
@@ -293,20 +295,7 @@ export class QueueService {
     this.selectItemRow = db.prepare(`SELECT ${ITEM_COLUMNS} FROM items AS i WHERE i.id = ?`);
     // The backend's answer to an action: the same write as a sync page, but never over a newer
     // version (a replayed idempotent answer may carry an older copy than the one synced since).
-    this.upsertItemIfNewer = db.prepare(`
-      INSERT INTO items (id, source, backend_id, external_id, ref, title, party, kind, status, received_at,
-        due_at, due_key, urgency, assignee, assignee_name, updated_at, is_open, clock_running, paused,
-        search_folded, detail_json)
-      VALUES (@id, @source, @backendId, @externalId, @ref, @title, @party, @kind, @status, @receivedAt,
-        @dueAt, @dueKey, @urgency, @assignee, @assigneeName, @updatedAt, @isOpen, @clockRunning, @paused, @searchFolded,
-        @detailJson)
-      ON CONFLICT (id) DO UPDATE SET
-        source = excluded.source, ref = excluded.ref, title = excluded.title, party = excluded.party,
-        kind = excluded.kind, status = excluded.status, received_at = excluded.received_at,
-        due_at = excluded.due_at, due_key = excluded.due_key, urgency = excluded.urgency, assignee = excluded.assignee,
-        assignee_name = excluded.assignee_name, updated_at = excluded.updated_at, is_open = excluded.is_open,
-        clock_running = excluded.clock_running, paused = excluded.paused,
-        search_folded = excluded.search_folded, detail_json = excluded.detail_json
+    this.upsertItemIfNewer = db.prepare(`${UPSERT_ITEM_SQL}
       WHERE excluded.updated_at > items.updated_at
         OR (excluded.updated_at = items.updated_at AND items.status IS NOT excluded.status)`);
   }
