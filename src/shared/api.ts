@@ -72,7 +72,7 @@ export type BackendStatus = z.infer<typeof BackendStatusSchema>;
 export const QueueFilterSchema = z
   .object({
     sources: z.array(SourceSchema).max(SOURCES.length).optional(),
-    statuses: z.array(z.string().max(4)).max(20).optional(),
+    statuses: z.array(z.string().max(16)).max(20).optional(),
     sla: z.array(SlaStateSchema).max(SLA_STATES.length).optional(),
     scope: z.enum(['mine', 'all']).default('all'),
     /** Closed items (returned, refused, done…) are hidden unless asked for. */

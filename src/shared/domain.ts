@@ -40,7 +40,7 @@ export type SlaState = z.infer<typeof SlaStateSchema>;
 export function isOpenStatus(source: Source, status: string): boolean {
   if (source === 'procedure') return !PROCEDURE_CLOSED.has(status);
   if (source === 'document') return !DOCUMENT_CLOSED.has(status);
-  return status !== 'done';
+  return status !== 'done' && status !== 'deleted';
 }
 
 /** Is the deadline clock still running for this item (open and not resolved)? */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { SourceSchema, type Source } from '../../shared/domain';
 import { AdapterError, type AdapterCapabilities, type AdapterDeps, type BackendAdapter } from './adapter';
 import { DOCUMENT_CAPABILITIES, DocumentAdapter, DocumentAdapterConfigSchema } from './document.adapter';
+import { MAIL_CAPABILITIES, MailAdapter, MailAdapterConfigSchema } from './mail.adapter';
 import { PROCEDURE_CAPABILITIES, ProcedureAdapter, ProcedureAdapterConfigSchema } from './procedure.adapter';
 
 export type AdapterKind = Source;
@@ -130,12 +131,20 @@ export const documentAdapterDefinition = defineAdapter({
   create: (config, deps) => new DocumentAdapter(config, deps),
 });
 
-/** A registry with every built-in adapter ('mail' joins when its adapter exists). */
+export const mailAdapterDefinition = defineAdapter({
+  kind: 'mail',
+  title: 'Thư điện tử công vụ (IMAP)',
+  capabilities: MAIL_CAPABILITIES,
+  configSchema: MailAdapterConfigSchema,
+  create: (config, deps) => new MailAdapter(config, deps),
+});
+
+/** A registry with every built-in adapter. */
 export function createAdapterRegistry(): AdapterRegistry {
-  return new AdapterRegistry().register(procedureAdapterDefinition).register(documentAdapterDefinition);
+  return new AdapterRegistry().register(procedureAdapterDefinition).register(documentAdapterDefinition).register(mailAdapterDefinition);
 }
 
-/** Validate `config` (`{ kind: 'procedure' | 'document', ... }`) and build its adapter. */
+/** Validate `config` (`{ kind: 'procedure' | 'document' | 'mail', ... }`) and build its adapter. */
 export function createAdapter(config: unknown, deps: AdapterDeps = {}): BackendAdapter {
   return createAdapterRegistry().create(config, deps);
 }
@@ -143,4 +152,5 @@ export function createAdapter(config: unknown, deps: AdapterDeps = {}): BackendA
 /** The union of the configs `createAdapter` accepts (input side: defaults may be omitted). */
 export type AdapterConfig =
   | ({ kind: 'procedure' } & z.input<typeof ProcedureAdapterConfigSchema>)
-  | ({ kind: 'document' } & z.input<typeof DocumentAdapterConfigSchema>);
+  | ({ kind: 'document' } & z.input<typeof DocumentAdapterConfigSchema>)
+  | ({ kind: 'mail' } & z.input<typeof MailAdapterConfigSchema>);
