@@ -29,17 +29,23 @@ import { silentLog, type CoreLog } from './core.log';
 import { openCacheDatabase } from './db/cache.database';
 import { defaultCalendar, loadCalendar, type WorkCalendar } from './deadline';
 import { CoreEventHub } from './events/event.hub';
+import { DEFAULT_MAIL_RULES } from './mail/mail-rules';
 import { OutboxRunner, type OutboxRetryOptions } from './outbox/outbox.runner';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxService } from './outbox/outbox.service';
 import { calendarDeadlinePolicy } from './queue/deadline.policy';
-import { QueueService } from './queue/queue.service';
+import { QueueService, type ItemLinks } from './queue/queue.service';
 import { SyncEngine, type BackoffOptions } from './sync/sync.engine';
 import { SyncStateRepository } from './sync/sync-state.repository';
 
 export interface Core {
   handle(method: string, input: unknown): Promise<Envelope<unknown>>;
   subscribe(listener: (e: CoreEvent) => void): () => void;
+  /**
+   * Links of a cached item, both directions (in-process only for now: not part of the shared API
+   * contract, `item.get` is unchanged).
+   */
+  linksOf(itemId: string): ItemLinks;
   /** Start the sync loops (idempotent). */
   start(): void;
   /** Stop syncing (aborting pulls in flight), close adapters and the database (idempotent). */
@@ -101,6 +107,7 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     username: config.user.username,
     now,
     marks: new OutboxRepository(db),
+    mail: { rules: config.mailRules?.rules ?? DEFAULT_MAIL_RULES, calendar },
   });
   const actor = { username: config.user.username, fullName: config.user.fullName };
   const adapterById = new Map(adapters.map((a) => [a.id, a]));
@@ -191,6 +198,7 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       return dispatcher.handle(method, input);
     },
     subscribe: (listener) => events.subscribe(listener),
+    linksOf: (itemId) => queue.linksOf(itemId),
     start() {
       if (closing) return;
       engine.start();

@@ -105,6 +105,11 @@ export interface BackendAdapter {
    * abort reason when `signal` aborts.
    */
   perform?(externalId: string, action: ItemAction, ctx: PerformContext, signal?: AbortSignal): Promise<PerformResult>;
+  /**
+   * Push (capabilities.push): call `onChange` when the backend reports a change (IMAP IDLE); resolves
+   * with the function that stops watching, rejects when watching cannot start.
+   */
+  watch?(onChange: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

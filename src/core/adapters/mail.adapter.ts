@@ -180,6 +180,10 @@ export class MailAdapter implements BackendAdapter {
     client.on('expunge', onExpunge);
     const lock = await client.getMailboxLock(folder);
     try {
+      // A mailbox kept selected on this connection only sees messages that arrived (or vanished)
+      // since its last command at a sync point: without it, a pull woken by IDLE on the watch
+      // connection would still see the old view (FETCH 1:* resolved against it).
+      await client.noop();
       const mailbox = client.mailbox;
       if (!mailbox) throw new AdapterError('unknown', `IMAP: folder "${folder}" could not be opened`, false);
       const uidValidity = mailbox.uidValidity.toString();

@@ -51,6 +51,8 @@ export function redactedConfig(config: WorkstationConfig): Record<string, unknow
     calendar,
     backends: config.backends,
     outbox: config.outbox ?? null,
+    // Only when set, so fingerprints of configurations without rules are unchanged.
+    ...(config.mailRules !== undefined ? { mailRules: config.mailRules } : {}),
   }) as Record<string, unknown>;
 }
 

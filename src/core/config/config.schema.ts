@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ROLES } from '../../shared/api';
+import { MailRulesFileSchema } from '../mail/mail-rules';
 
 export const BackendEntrySchema = z.strictObject({
   /** The adapter's own config (kind, id, label, URL, credentials…), checked by createAdapter. */
@@ -61,6 +62,11 @@ export const WorkstationConfigSchema = z.strictObject({
   calendar: CalendarSourceSchema.optional(),
   backends: z.array(BackendEntrySchema).max(20),
   outbox: OutboxConfigSchema.optional(),
+  /**
+   * Which mail is work and by when (the ordered rules of src/core/mail/mail-rules.ts); the shipped
+   * DEFAULT_MAIL_RULES when absent. Mail backends are entries of `backends` with adapter kind 'mail'.
+   */
+  mailRules: MailRulesFileSchema.optional(),
 });
 
 export type WorkstationConfig = z.output<typeof WorkstationConfigSchema>;

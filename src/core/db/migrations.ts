@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { migration001Initial } from './migrations/001-initial';
 import { migration002OutboxAudit } from './migrations/002-outbox-audit';
+import { migration003ItemLinks } from './migrations/003-item-links';
 
 export interface Migration {
   readonly version: number;
@@ -14,7 +15,11 @@ export interface Migration {
 }
 
 /** Every migration the code knows, in order. Append only; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [migration001Initial, migration002OutboxAudit];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001Initial,
+  migration002OutboxAudit,
+  migration003ItemLinks,
+];
 
 export class DatabaseTooNewError extends Error {
   constructor(

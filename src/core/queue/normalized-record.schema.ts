@@ -17,7 +17,8 @@ export const NormalizedRecordSchema = z
     title: z.string().max(5000),
     party: z.string().max(1000).nullable(),
     kind: z.string().max(1000).nullable(),
-    status: z.string().min(1).max(4),
+    // Procedure '1'–'10', document '01'–'06', mail 'unseen' | 'seen' | 'deleted'.
+    status: z.string().min(1).max(16),
     receivedAt: EpochMs,
     dueAt: EpochMs.nullable(),
     urgency: UrgencySchema,

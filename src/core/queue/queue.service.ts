@@ -23,11 +23,14 @@ import {
   type Source,
 } from '../../shared/domain';
 import { searchWords } from '../../shared/text';
-import { ItemDetailSchema, type ItemDetail, type WorkItem } from '../../shared/work-item';
+import { ItemDetailSchema, type ItemDetail, type MailDetail, type WorkItem } from '../../shared/work-item';
 import type { NormalizedRecord, QuarantinedRecord } from '../adapters/adapter';
 import { NO_DUE_KEY } from '../db/migrations/001-initial';
 import { type SyncStateRepository } from '../sync/sync-state.repository';
 import type { ItemMarks, PendingMarksSource } from '../outbox/outbox.repository';
+import { defaultCalendar, type WorkCalendar } from '../deadline';
+import { extractLinks, foldNotation, matchLinks, type LinkKind, type LinkLookup, type LinkMatch } from '../mail/mail-links';
+import { DEFAULT_MAIL_RULES, evaluateMail, type MailRule } from '../mail/mail-rules';
 import { type DeadlinePolicy, type SlaBoundaries } from './deadline.policy';
 import { describeRecordIssues, NormalizedRecordSchema } from './normalized-record.schema';
 
@@ -73,6 +76,42 @@ export interface QueueServiceOptions {
    * the page's ids only, after the page query, so the queue query itself is unchanged.
    */
   marks?: PendingMarksSource;
+  /** Which mail is work and its reply deadline; DEFAULT_MAIL_RULES on the default calendar when absent. */
+  mail?: { rules: readonly MailRule[]; calendar: WorkCalendar };
+}
+
+/** A link between two cached items (issue #4): a mail citing a dossier, a document or a citizen. */
+export interface ItemLink {
+  fromId: string;
+  /** The cached item cited; null while the cache does not know it (resolved when it lands). */
+  toId: string | null;
+  kind: LinkKind;
+  /** As cited (dossier code in upper case, notation without spaces, ID digits). */
+  value: string;
+  origin: 'auto' | 'manual';
+  createdAt: number;
+}
+
+export interface ItemLinks {
+  /** Links from this item (what it cites). */
+  outgoing: ItemLink[];
+  /** Links to this item (who cites it), resolved ones only. */
+  incoming: ItemLink[];
+}
+
+interface ItemLinkRow {
+  from_id: string;
+  to_id: string | null;
+  kind: LinkKind;
+  value: string;
+  origin: 'auto' | 'manual';
+  created_at: number;
+}
+
+interface MailEvaluation {
+  dueAt: number | null;
+  urgency: number;
+  work: boolean;
 }
 
 interface ItemRow {
@@ -121,6 +160,8 @@ interface UpsertParams {
   paused: number;
   searchFolded: string;
   detailJson: string;
+  refFolded: string | null;
+  citizenId: string | null;
 }
 
 type Params = Record<string, string | number>;
@@ -133,17 +174,18 @@ const ORDER_BY = 'ORDER BY i.due_key, i.urgency DESC, i.id';
 /** Insert or update an item; each caller adds the WHERE that decides when an existing row is replaced. */
 const UPSERT_ITEM_SQL = `      INSERT INTO items (id, source, backend_id, external_id, ref, title, party, kind, status, received_at,
         due_at, due_key, urgency, assignee, assignee_name, updated_at, is_open, clock_running, paused,
-        search_folded, detail_json)
+        search_folded, detail_json, ref_folded, citizen_id)
       VALUES (@id, @source, @backendId, @externalId, @ref, @title, @party, @kind, @status, @receivedAt,
         @dueAt, @dueKey, @urgency, @assignee, @assigneeName, @updatedAt, @isOpen, @clockRunning, @paused, @searchFolded,
-        @detailJson)
+        @detailJson, @refFolded, @citizenId)
       ON CONFLICT (id) DO UPDATE SET
         source = excluded.source, ref = excluded.ref, title = excluded.title, party = excluded.party,
         kind = excluded.kind, status = excluded.status, received_at = excluded.received_at,
         due_at = excluded.due_at, due_key = excluded.due_key, urgency = excluded.urgency, assignee = excluded.assignee,
         assignee_name = excluded.assignee_name, updated_at = excluded.updated_at, is_open = excluded.is_open,
         clock_running = excluded.clock_running, paused = excluded.paused,
-        search_folded = excluded.search_folded, detail_json = excluded.detail_json`;
+        search_folded = excluded.search_folded, detail_json = excluded.detail_json,
+        ref_folded = excluded.ref_folded, citizen_id = excluded.citizen_id`;
 
 /**
  * Per-state totals over open rows; `none` is the rest (not running, or no deadline). The ranges are
@@ -265,6 +307,39 @@ export class QueueService {
   private readonly selectItemRow: Database.Statement<[string], ItemRow>;
   private readonly upsertItemIfNewer: Database.Statement<UpsertParams>;
   private readonly searchLimit: number;
+  private readonly mailRules: readonly MailRule[];
+  private readonly mailCalendar: WorkCalendar;
+  private readonly upsertMail: Database.Statement<UpsertParams>;
+  private readonly closeDeletedMail: Database.Statement<{ id: string; updatedAt: number }>;
+  private readonly findByRef: Database.Statement<[string, string], { id: string }>;
+  private readonly findByCitizen: Database.Statement<[string], { id: string }>;
+  private readonly deleteAutoLinks: Database.Statement<[string]>;
+  private readonly insertLink: Database.Statement<{
+    fromId: string;
+    kind: string;
+    valueKey: string;
+    value: string;
+    toId: string | null;
+    origin: string;
+    at: number;
+  }>;
+  private readonly resolveLinks: Database.Statement<[string, string, string], { from_id: string }>;
+  private readonly selectMailForEvaluation: Database.Statement<
+    [string],
+    { received_at: number; status: string; detail_json: string }
+  >;
+  private readonly selectResolvedLinkKinds: Database.Statement<[string], { kind: LinkKind }>;
+  private readonly updateMailVerdict: Database.Statement<{
+    id: string;
+    dueAt: number | null;
+    dueKey: number;
+    urgency: number;
+    isOpen: number;
+    clockRunning: number;
+  }>;
+  private readonly selectLinksFrom: Database.Statement<[string], ItemLinkRow>;
+  private readonly selectLinksTo: Database.Statement<[string], ItemLinkRow>;
+  private readonly lookup: LinkLookup;
 
   constructor(
     private readonly db: Database.Database,
@@ -298,6 +373,49 @@ export class QueueService {
     this.upsertItemIfNewer = db.prepare(`${UPSERT_ITEM_SQL}
       WHERE excluded.updated_at > items.updated_at
         OR (excluded.updated_at = items.updated_at AND items.status IS NOT excluded.status)`);
+
+    // ----- mail and links (migration 003) -----
+    this.mailRules = options.mail?.rules ?? DEFAULT_MAIL_RULES;
+    this.mailCalendar = options.mail?.calendar ?? defaultCalendar();
+    // A mail's version (updatedAt = arrival) does not move when a flag changes or when the rules'
+    // verdict changes, so any difference replaces it.
+    this.upsertMail = db.prepare(`${UPSERT_ITEM_SQL}
+      WHERE items.updated_at IS NOT excluded.updated_at OR items.status IS NOT excluded.status
+        OR items.detail_json IS NOT excluded.detail_json OR items.due_at IS NOT excluded.due_at
+        OR items.urgency IS NOT excluded.urgency OR items.is_open IS NOT excluded.is_open
+        OR items.title IS NOT excluded.title`);
+    // An expunged mail closes its item; subject, sender and detail stay as they were.
+    this.closeDeletedMail = db.prepare(`UPDATE items SET status = 'deleted', is_open = 0, clock_running = 0,
+      updated_at = @updatedAt WHERE id = @id AND status IS NOT 'deleted'`);
+    this.findByRef = db.prepare(`SELECT id FROM items INDEXED BY items_ref_folded
+      WHERE ref_folded = ? AND source = ? ORDER BY updated_at DESC LIMIT 1`);
+    this.findByCitizen = db.prepare(`SELECT id FROM items INDEXED BY items_citizen
+      WHERE citizen_id = ? AND source = 'procedure' ORDER BY updated_at DESC LIMIT 1`);
+    this.deleteAutoLinks = db.prepare("DELETE FROM item_links WHERE from_id = ? AND origin = 'auto'");
+    this.insertLink = db.prepare(`INSERT INTO item_links (from_id, kind, value_key, value, to_id, origin, created_at)
+      VALUES (@fromId, @kind, @valueKey, @value, @toId, @origin, @at)
+      ON CONFLICT (from_id, kind, value_key) DO UPDATE SET to_id = COALESCE(excluded.to_id, item_links.to_id)`);
+    this.resolveLinks = db.prepare(`UPDATE item_links SET to_id = ?
+      WHERE to_id IS NULL AND kind = ? AND value_key = ? RETURNING from_id`);
+    this.selectMailForEvaluation = db.prepare(
+      "SELECT received_at, status, detail_json FROM items WHERE id = ? AND source = 'mail'",
+    );
+    this.selectResolvedLinkKinds = db.prepare('SELECT kind FROM item_links WHERE from_id = ? AND to_id IS NOT NULL');
+    this.updateMailVerdict = db.prepare(`UPDATE items SET due_at = @dueAt, due_key = @dueKey, urgency = @urgency,
+      is_open = @isOpen, clock_running = @clockRunning WHERE id = @id AND status IS NOT 'deleted'
+        AND (due_at IS NOT @dueAt OR urgency IS NOT @urgency OR is_open IS NOT @isOpen)`);
+    const linkColumns = 'from_id, to_id, kind, value, origin, created_at';
+    this.selectLinksFrom = db.prepare(
+      `SELECT ${linkColumns} FROM item_links WHERE from_id = ? ORDER BY created_at, kind, value_key`,
+    );
+    this.selectLinksTo = db.prepare(
+      `SELECT ${linkColumns} FROM item_links INDEXED BY item_links_to WHERE to_id = ? ORDER BY created_at, from_id`,
+    );
+    this.lookup = {
+      findDossier: (code) => this.findByRef.get(foldNotation(code), 'procedure')?.id ?? null,
+      findDocumentByNotation: (folded) => this.findByRef.get(folded, 'document')?.id ?? null,
+      findCitizen: (idNumber) => this.findByCitizen.get(idNumber)?.id ?? null,
+    };
   }
 
   // ---------- writes ----------
@@ -314,7 +432,7 @@ export class QueueService {
   ): UpsertResult {
     const at = this.options.now();
     const toQuarantine: QuarantinedRecord[] = [...quarantined];
-    const rows: UpsertParams[] = [];
+    const rows: { row: UpsertParams; record: NormalizedRecord }[] = [];
     for (const record of records) {
       const parsed = NormalizedRecordSchema.safeParse(record);
       if (!parsed.success) {
@@ -325,15 +443,22 @@ export class QueueService {
         });
         continue;
       }
-      rows.push(this.toRow(backendId, record));
+      rows.push({ row: this.toRow(backendId, record), record });
     }
 
     return this.db.transaction((): UpsertResult => {
       const changed: string[] = [];
-      for (const row of rows) {
-        if (this.upsertItem.run(row).changes > 0) changed.push(row.id);
+      const reevaluated = new Set<string>();
+      for (const { row, record } of rows) {
+        if (record.source === 'mail') {
+          if (this.landMail(row, record, at)) changed.push(row.id);
+        } else if (this.upsertItem.run(row).changes > 0) {
+          changed.push(row.id);
+          for (const mailId of this.resolvePendingLinks(row)) reevaluated.add(mailId);
+        }
         this.clearQuarantine.run({ backendId, externalId: row.externalId });
       }
+      for (const mailId of reevaluated) if (this.reevaluateMail(mailId)) changed.push(mailId);
       for (const q of toQuarantine) this.quarantine(backendId, q, at);
       this.syncState.saveCursor(backendId, cursor);
       return { changed, quarantined: toQuarantine.length };
@@ -421,6 +546,129 @@ export class QueueService {
       paused: isPausedStatus(r.source, r.status) ? 1 : 0,
       searchFolded: searchTextOf(r),
       detailJson: JSON.stringify(r.detail),
+      refFolded: r.source === 'mail' ? null : foldNotation(r.ref),
+      citizenId: r.detail.source === 'procedure' ? (r.detail.applicantIdNumber ?? null) : null,
+    };
+  }
+
+  // ---------- mail and links ----------
+
+  /**
+   * Land one mail record (inside the page's transaction): a deletion closes the item and keeps what
+   * it showed; otherwise the links in subject + preview are resolved against the cache and stored,
+   * and the mail rules decide whether it is open work, its reply deadline and urgency.
+   */
+  private landMail(row: UpsertParams, record: NormalizedRecord, at: number): boolean {
+    if (record.status === 'deleted') {
+      return this.closeDeletedMail.run({ id: row.id, updatedAt: record.updatedAt }).changes > 0;
+    }
+    const detail = record.detail.source === 'mail' ? record.detail : null;
+    const text = [record.title, detail?.preview ?? ''].join('\n');
+    const match = matchLinks(extractLinks(text, { now: at }), this.lookup);
+    const verdict = this.evaluate(detail, record.title, record.receivedAt, match.matched);
+    const mailRow: UpsertParams = {
+      ...row,
+      dueAt: verdict.dueAt,
+      dueKey: verdict.dueAt ?? NO_DUE_KEY,
+      urgency: verdict.urgency,
+      isOpen: verdict.work ? 1 : 0,
+      clockRunning: verdict.work ? 1 : 0,
+      paused: 0,
+    };
+    if (this.upsertMail.run(mailRow).changes === 0) return false;
+    this.storeAutoLinks(row.id, match, at);
+    return true;
+  }
+
+  private storeAutoLinks(fromId: string, match: LinkMatch, at: number): void {
+    this.deleteAutoLinks.run(fromId);
+    const all = [...match.matched.map((l) => ({ ...l, toId: l.id as string | null })), ...match.unmatched.map((l) => ({ ...l, toId: null }))];
+    for (const link of all) {
+      this.insertLink.run({
+        fromId,
+        kind: link.kind,
+        valueKey: foldNotation(link.value),
+        value: link.value,
+        toId: link.toId,
+        origin: 'auto',
+        at,
+      });
+    }
+  }
+
+  private evaluate(
+    detail: MailDetail | null,
+    subject: string,
+    receivedAt: number,
+    links: readonly { kind: LinkKind }[],
+  ): MailEvaluation {
+    const verdict = evaluateMail(
+      this.mailRules,
+      {
+        folder: detail?.folder ?? 'INBOX',
+        seen: detail?.seen ?? false,
+        flagged: detail?.flagged ?? false,
+        fromAddress: detail?.from?.address ?? null,
+        subject,
+        links,
+        receivedAt,
+      },
+      this.mailCalendar,
+    );
+    return { work: verdict.work, dueAt: verdict.work ? verdict.dueAt : null, urgency: verdict.urgency };
+  }
+
+  /** A dossier or document just landed: links waiting for it now point to it. Returns the mails concerned. */
+  private resolvePendingLinks(row: UpsertParams): string[] {
+    const out: string[] = [];
+    if (row.refFolded !== null && row.refFolded !== '') {
+      const kind = row.source === 'procedure' ? 'dossier' : 'document';
+      for (const r of this.resolveLinks.all(row.id, kind, row.refFolded)) out.push(r.from_id);
+    }
+    if (row.citizenId !== null && row.citizenId !== '') {
+      for (const r of this.resolveLinks.all(row.id, 'citizen', row.citizenId)) out.push(r.from_id);
+    }
+    return out;
+  }
+
+  /** Apply the rules again to a cached mail (its links changed). Returns whether the row changed. */
+  private reevaluateMail(mailId: string): boolean {
+    const mail = this.selectMailForEvaluation.get(mailId);
+    if (!mail || mail.status === 'deleted') return false;
+    let detail: MailDetail | null = null;
+    try {
+      const parsed = ItemDetailSchema.safeParse(JSON.parse(mail.detail_json));
+      if (parsed.success && parsed.data.source === 'mail') detail = parsed.data;
+    } catch {
+      detail = null;
+    }
+    const links = this.selectResolvedLinkKinds.all(mailId);
+    const verdict = this.evaluate(detail, detail?.subject ?? '', mail.received_at, links);
+    return (
+      this.updateMailVerdict.run({
+        id: mailId,
+        dueAt: verdict.dueAt,
+        dueKey: verdict.dueAt ?? NO_DUE_KEY,
+        urgency: verdict.urgency,
+        isOpen: verdict.work ? 1 : 0,
+        clockRunning: verdict.work ? 1 : 0,
+      }).changes > 0
+    );
+  }
+
+  /** Links of an item, both directions (read-only for now; the shared contract is unchanged). */
+  linksOf(itemId: string): ItemLinks {
+    const toLink = (r: ItemLinkRow): ItemLink => ({
+      fromId: r.from_id,
+      toId: r.to_id,
+      kind: r.kind,
+      value: r.value,
+      origin: r.origin,
+      createdAt: r.created_at,
+    });
+    return {
+      outgoing: this.selectLinksFrom.all(itemId).map(toLink),
+      incoming: this.selectLinksTo.all(itemId).map(toLink),
     };
   }
 

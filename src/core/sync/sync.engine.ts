@@ -13,6 +13,10 @@
  * connecting (first cycle / after a failure) → syncing {done, total} while more pages follow →
  * online; AdapterError unreachable/timeout → offline, anything else → error. The cache stays fully
  * usable whatever the state. Each successful cycle calls `onOnline` (the outbox runner's wake-up).
+ *
+ * Push: when the adapter has `watch(onChange)` (IMAP IDLE), it is started after the first successful
+ * cycle and every change wakes the loop like `syncNow`. A watch that fails to start is logged and
+ * tried again after the next successful cycle; `stop()` stops it. Polling goes on regardless.
  */
 import type { BackendStatus, CoreEvent } from '../../shared/api';
 import { AdapterError, type BackendAdapter, type PullPage } from '../adapters/adapter';
@@ -74,6 +78,8 @@ class BackendLoop {
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly abort = new AbortController();
+  /** The adapter's push watch: its stop function once started, 'starting' while it connects. */
+  private watcher: (() => Promise<void>) | 'starting' | null = null;
 
   constructor(
     private readonly backend: SyncBackend,
@@ -106,6 +112,48 @@ class BackendLoop {
     this.abort.abort();
     this.wake?.();
     await this.running;
+    await this.stopWatch();
+  }
+
+  /** Start the adapter's push watch if it has one and it is not running (never throws). */
+  private startWatch(): void {
+    const adapter = this.backend.adapter;
+    if (typeof adapter.watch !== 'function' || this.watcher !== null || this.stopped) return;
+    this.watcher = 'starting';
+    let started: Promise<() => Promise<void>>;
+    try {
+      started = adapter.watch(() => {
+        if (!this.stopped) this.requestSync();
+      });
+    } catch (error) {
+      started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    started.then(
+      (stop) => {
+        if (this.stopped) {
+          this.watcher = null;
+          void stop().catch(() => undefined);
+          return;
+        }
+        this.watcher = stop;
+        this.deps.log('info', 'watching for changes', { backend: this.id });
+      },
+      (error: unknown) => {
+        this.watcher = null;
+        this.deps.log('warn', 'watch failed; retried after the next sync cycle', { backend: this.id, error: messageOf(error) });
+      },
+    );
+  }
+
+  private async stopWatch(): Promise<void> {
+    const watcher = this.watcher;
+    if (typeof watcher !== 'function') return;
+    this.watcher = null;
+    try {
+      await watcher();
+    } catch (error) {
+      this.deps.log('warn', 'stopping the watch failed', { backend: this.id, error: messageOf(error) });
+    }
   }
 
   status(): BackendStatus {
@@ -223,6 +271,7 @@ class BackendLoop {
     } catch (error) {
       log('warn', 'onOnline hook failed', { backend: id, error: messageOf(error) });
     }
+    this.startWatch();
     if (done > 0) log('info', 'sync cycle done', { backend: id, records: done });
   }
 

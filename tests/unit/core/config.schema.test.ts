@@ -73,4 +73,21 @@ describe('workstation config', () => {
     expect(config.outbox).toEqual({ retryBaseMs: 200, retryMaxMs: 60_000, maxAttempts: 8 });
     expect(() => parseConfig({ ...config, outbox: { maxAttempts: 0 } })).toThrow(/outbox\.maxAttempts/);
   });
+
+  it('accepts mail backends and optional mail rules, naming a bad rule field', async () => {
+    const base = trainingConfig({ procedureUrl: 'http://127.0.0.1:7101', documentUrl: 'http://127.0.0.1:7102' });
+    const mailBackend = {
+      adapter: { kind: 'mail', id: 'mail', label: 'Thư công vụ', host: '127.0.0.1', port: 1143, tls: 'none', user: 'lan', password: 'x' },
+    };
+    const config = parseConfig({ ...base, backends: [...base.backends, mailBackend] });
+    expect(config.mailRules).toBeUndefined();
+    const adapter = createAdapter(config.backends[2]?.adapter);
+    expect(adapter.kind).toBe('mail');
+    await adapter.close();
+    const rules = { rules: [{ name: 'Mọi thư', when: {}, then: { work: true, replyWithinWorkingHours: 4 } }] };
+    expect(parseConfig({ ...base, mailRules: rules }).mailRules?.rules.map((r) => r.name)).toEqual(['Mọi thư']);
+    expect(() =>
+      parseConfig({ ...base, mailRules: { rules: [{ name: 'x', when: {}, then: { work: true, urgency: 9 } }] } }),
+    ).toThrow(/mailRules\.rules\.0\.then\.urgency/);
+  });
 });

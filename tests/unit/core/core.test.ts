@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCore, type Core } from '../../../src/core/core';
 import { ConfigError, type WorkstationConfigInput } from '../../../src/core/config/config.schema';
-import { DatabaseTooNewError } from '../../../src/core/db/migrations';
+import { DatabaseTooNewError, MIGRATIONS } from '../../../src/core/db/migrations';
 import { openCacheDatabase } from '../../../src/core/db/cache.database';
-import { migration001Initial } from '../../../src/core/db/migrations/001-initial';
-import { migration002OutboxAudit } from '../../../src/core/db/migrations/002-outbox-audit';
 import { apiContract, API_METHODS, type CoreEvent, type Envelope } from '../../../src/shared/api';
 import { FakeAdapter } from './fixtures/fake.adapter';
 import { at, document, dossier, NOW, tempDir } from './fixtures/records.fixture';
@@ -221,7 +219,7 @@ describe('createCore + dispatcher', () => {
       createCore({ dataDir: dir, config: { ...config, user: { username: '', fullName: 'x', role: 'boss' } } as never }),
     ).rejects.toBeInstanceOf(ConfigError);
     const db = openCacheDatabase(dir, {
-      migrations: [migration001Initial, migration002OutboxAudit, { version: 3, name: 'future', up: () => {} }],
+      migrations: [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'future', up: () => {} }],
     });
     db.close();
     await expect(open()).rejects.toBeInstanceOf(DatabaseTooNewError);

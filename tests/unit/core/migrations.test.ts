@@ -11,6 +11,7 @@ import {
 } from '../../../src/core/db/migrations';
 import { migration001Initial } from '../../../src/core/db/migrations/001-initial';
 import { migration002OutboxAudit } from '../../../src/core/db/migrations/002-outbox-audit';
+import { migration003ItemLinks } from '../../../src/core/db/migrations/003-item-links';
 import { tempDir } from './fixtures/records.fixture';
 
 let dir: string;
@@ -150,7 +151,7 @@ describe('002-outbox-audit', () => {
       VALUES ('b:1', 'procedure', 'b', '1', 'r', 'Đăng ký khai sinh', '4', 1, 2, 9007199254740991, 1, 1, 0, 'dang ky khai sinh', '{}')`).run();
     v1.prepare("INSERT INTO sync_state (backend_id, cursor) VALUES ('b', 'c-1')").run();
     v1.close();
-    const v2 = openCacheDatabase(dir);
+    const v2 = openCacheDatabase(dir, { migrations: [migration001Initial, migration002OutboxAudit] });
     try {
       expect(schemaVersion(v2)).toBe(2);
       expect(v2.prepare('SELECT id, title FROM items').all()).toEqual([{ id: 'b:1', title: 'Đăng ký khai sinh' }]);
@@ -159,6 +160,74 @@ describe('002-outbox-audit', () => {
       expect(v2.prepare('SELECT COUNT(*) AS n FROM audit_log').get()).toEqual({ n: 0 });
     } finally {
       v2.close();
+    }
+  });
+});
+
+describe('003-item-links', () => {
+  const V3 = [migration001Initial, migration002OutboxAudit, migration003ItemLinks];
+
+  function plan(db: Database.Database, sql: string, ...params: unknown[]): string {
+    return db
+      .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params)
+      .map((r) => r.detail)
+      .join(' | ');
+  }
+
+  it('creates item_links and the lookup keys on an empty file, every lookup an index search', () => {
+    const db = openCacheDatabase(dir, { migrations: V3 });
+    try {
+      expect(schemaVersion(db)).toBe(3);
+      expect(columns(db, 'items')).toEqual(expect.arrayContaining(['ref_folded', 'citizen_id']));
+      expect(columns(db, 'item_links')).toEqual(['from_id', 'kind', 'value_key', 'value', 'to_id', 'origin', 'created_at']);
+      expect(names(db, 'index')).toEqual(
+        expect.arrayContaining(['items_ref_folded', 'items_citizen', 'item_links_to', 'item_links_unresolved']),
+      );
+      expect(() =>
+        db.prepare("INSERT INTO item_links (from_id, kind, value_key, value, origin, created_at) VALUES ('m', 'x', 'k', 'v', 'auto', 0)").run(),
+      ).toThrow(/CHECK constraint/);
+      expect(() =>
+        db.prepare("INSERT INTO item_links (from_id, kind, value_key, value, origin, created_at) VALUES ('m', 'dossier', 'k', 'v', 'guess', 0)").run(),
+      ).toThrow(/CHECK constraint/);
+      expect(plan(db, "SELECT id FROM items WHERE ref_folded = ? AND source = 'procedure' ORDER BY updated_at DESC LIMIT 1", 'x')).toMatch(
+        /SEARCH items USING INDEX items_ref_folded \(ref_folded=\? AND source=\?\)/,
+      );
+      expect(plan(db, "SELECT id FROM items WHERE citizen_id = ? AND source = 'procedure' ORDER BY updated_at DESC LIMIT 1", 'x')).toMatch(
+        /SEARCH items USING INDEX items_citizen \(citizen_id=\? AND source=\?\)/,
+      );
+      expect(plan(db, 'SELECT from_id FROM item_links WHERE to_id = ?', 'x')).toMatch(/SEARCH item_links USING (COVERING )?INDEX item_links_to \(to_id=\?\)/);
+      expect(plan(db, 'SELECT kind FROM item_links WHERE from_id = ?', 'x')).toMatch(/SEARCH item_links USING PRIMARY KEY \(from_id=\?\)/);
+      expect(plan(db, "SELECT from_id FROM item_links WHERE to_id IS NULL AND kind = 'dossier' AND value_key = ?", 'x')).toMatch(
+        /SEARCH item_links USING (COVERING )?INDEX item_links_unresolved \(kind=\? AND value_key=\?\)/,
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('applies on a file at version 2 with data, backfilling the lookup keys', () => {
+    const v2 = openCacheDatabase(dir, { migrations: [migration001Initial, migration002OutboxAudit] });
+    const insert = v2.prepare(`INSERT INTO items (id, source, backend_id, external_id, ref, title, status, received_at, updated_at, due_key,
+      is_open, clock_running, paused, search_folded, detail_json)
+      VALUES (?, ?, 'b', ?, ?, 't', '4', 1, 2, 9007199254740991, 1, 1, 0, 't', ?)`);
+    insert.run('p:1', 'procedure', '1', '000.26.13.H26-251003-0012', JSON.stringify({ source: 'procedure', applicantIdNumber: '001190012345' }));
+    insert.run('d:1', 'document', '1', '7816/VPCP-TTĐT', JSON.stringify({ source: 'document' }));
+    insert.run('m:1', 'mail', '1', 'a@b.gov.vn', JSON.stringify({ source: 'mail' }));
+    v2.prepare("INSERT INTO outbox (id, seq, item_id, backend_id, actor, action_json, state, created_at, updated_at, base_json) VALUES ('k', 1, 'p:1', 'b', 'u', '{}', 'done', 0, 0, '{}')").run();
+    v2.close();
+    const v3 = openCacheDatabase(dir, { migrations: V3 });
+    try {
+      expect(schemaVersion(v3)).toBe(3);
+      expect(v3.prepare('SELECT id, ref_folded, citizen_id FROM items ORDER BY id').all()).toEqual([
+        { id: 'd:1', ref_folded: '7816/vpcp-ttdt', citizen_id: null },
+        { id: 'm:1', ref_folded: null, citizen_id: null },
+        { id: 'p:1', ref_folded: '000.26.13.h26-251003-0012', citizen_id: '001190012345' },
+      ]);
+      expect(v3.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 1 });
+      expect(v3.prepare('SELECT COUNT(*) AS n FROM item_links').get()).toEqual({ n: 0 });
+    } finally {
+      v3.close();
     }
   });
 });

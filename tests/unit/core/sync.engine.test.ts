@@ -231,3 +231,54 @@ describe('backoffDelay', () => {
     ]);
   });
 });
+
+describe('push watch', () => {
+  /** A FakeAdapter with watch(): fails `failures` times, then hands out onChange. */
+  class WatchingAdapter extends FakeAdapter {
+    onChange: (() => void) | null = null;
+    watchCalls = 0;
+    stops = 0;
+    failures = 0;
+
+    watch(onChange: () => void): Promise<() => Promise<void>> {
+      this.watchCalls += 1;
+      if (this.failures > 0) {
+        this.failures -= 1;
+        return Promise.reject(new Error('IDLE refused'));
+      }
+      this.onChange = onChange;
+      return Promise.resolve(async () => {
+        this.stops += 1;
+        this.onChange = null;
+      });
+    }
+  }
+
+  it('starts after the first successful cycle, syncs on change, retries a failed watch next cycle, stops on stop', async () => {
+    const adapter = new WatchingAdapter('p');
+    adapter.failures = 1;
+    adapter.records = records(3);
+    const e = makeEngine([adapter], 60_000);
+    adapter.failWith = 'unreachable';
+    e.start();
+    await vi.waitFor(() => expect(statuses('p').at(-1)?.state).toBe('offline'));
+    expect(adapter.watchCalls).toBe(0); // not before a successful cycle
+    adapter.failWith = null;
+    await vi.waitFor(() => expect(statuses('p').at(-1)?.state).toBe('online'), { timeout: 2000 });
+    await vi.waitFor(() => expect(adapter.watchCalls).toBe(1)); // failed: logged, nothing crashes
+    expect(adapter.onChange).toBeNull();
+    e.syncNow('p');
+    await vi.waitFor(() => expect(adapter.onChange).not.toBeNull()); // retried after the next cycle
+    expect(adapter.watchCalls).toBe(2);
+
+    upsertInto(adapter, dossier({ externalId: 'pushed' }));
+    const pulls = adapter.pulls.length;
+    adapter.onChange?.();
+    await vi.waitFor(() => expect(allIds()).toContain('p:pushed'));
+    expect(adapter.pulls.length).toBeGreaterThan(pulls);
+    expect(adapter.watchCalls).toBe(2); // one watch while it runs
+
+    await e.stop();
+    expect(adapter.stops).toBe(1);
+  });
+});
