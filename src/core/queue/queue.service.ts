@@ -324,6 +324,7 @@ export class QueueService {
     at: number;
   }>;
   private readonly resolveLinks: Database.Statement<[string, string, string], { from_id: string }>;
+  private readonly anyUnresolvedLink: Database.Statement<[], { one: number }>;
   private readonly selectMailForEvaluation: Database.Statement<
     [string],
     { received_at: number; status: string; detail_json: string }
@@ -395,6 +396,7 @@ export class QueueService {
     this.insertLink = db.prepare(`INSERT INTO item_links (from_id, kind, value_key, value, to_id, origin, created_at)
       VALUES (@fromId, @kind, @valueKey, @value, @toId, @origin, @at)
       ON CONFLICT (from_id, kind, value_key) DO UPDATE SET to_id = COALESCE(excluded.to_id, item_links.to_id)`);
+    this.anyUnresolvedLink = db.prepare('SELECT 1 AS one FROM item_links INDEXED BY item_links_unresolved WHERE to_id IS NULL LIMIT 1');
     this.resolveLinks = db.prepare(`UPDATE item_links SET to_id = ?
       WHERE to_id IS NULL AND kind = ? AND value_key = ? RETURNING from_id`);
     this.selectMailForEvaluation = db.prepare(
@@ -449,12 +451,15 @@ export class QueueService {
     return this.db.transaction((): UpsertResult => {
       const changed: string[] = [];
       const reevaluated = new Set<string>();
+      // Most pages carry no mail and meet no waiting link: look for waiting links only when there are any.
+      let linksWaiting = this.anyUnresolvedLink.get() !== undefined;
       for (const { row, record } of rows) {
         if (record.source === 'mail') {
           if (this.landMail(row, record, at)) changed.push(row.id);
+          linksWaiting ||= this.anyUnresolvedLink.get() !== undefined;
         } else if (this.upsertItem.run(row).changes > 0) {
           changed.push(row.id);
-          for (const mailId of this.resolvePendingLinks(row)) reevaluated.add(mailId);
+          if (linksWaiting) for (const mailId of this.resolvePendingLinks(row)) reevaluated.add(mailId);
         }
         this.clearQuarantine.run({ backendId, externalId: row.externalId });
       }
