@@ -18,6 +18,7 @@
  *   stays `sending` if the process dies first — recovered at the next start). Either way it is
  *   resent with the same key, which the backend deduplicates.
  */
+import { WakeableSleep } from '../util/wakeable-sleep';
 import { type PerformResult, AdapterError, type BackendAdapter } from '../adapters/adapter';
 import type { CoreLog } from '../core.log';
 import { idempotencyKeyOf, type OutboxError, type OutboxRecord } from './outbox.repository';
@@ -65,8 +66,7 @@ type StepResult = 'sent' | 'idle';
 class BackendWorker {
   private stopped = false;
   private running: Promise<void> | null = null;
-  private wakeRequested = false;
-  private wake: (() => void) | null = null;
+  private readonly pause = new WakeableSleep();
   private readonly abort = new AbortController();
   private busy: Promise<StepResult> | null = null;
 
@@ -86,14 +86,13 @@ class BackendWorker {
   }
 
   poke(): void {
-    this.wakeRequested = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort(new StoppedError());
-    this.wake?.();
+    this.pause.interrupt();
     await this.running;
     await this.busy?.catch(() => undefined);
   }
@@ -126,27 +125,14 @@ class BackendWorker {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.wakeRequested || this.stopped) {
-      this.wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = null;
-        this.wakeRequested = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    return this.pause.sleep(ms, this.stopped);
   }
 
   private async sendNext(): Promise<StepResult> {
     if (this.stopped) return 'idle';
     const { outbox } = this.deps;
     // A wake that comes in while this step reads the table is served by the step.
-    this.wakeRequested = false;
+    this.pause.consume();
     const next = outbox.nextDue(this.id, this.deps.now());
     if (next.unreadable !== null) {
       outbox.parkUnreadable(next.unreadable);

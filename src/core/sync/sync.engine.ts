@@ -18,6 +18,7 @@
  * cycle and every change wakes the loop like `syncNow`. A watch that fails to start is logged and
  * tried again after the next successful cycle; `stop()` stops it. Polling goes on regardless.
  */
+import { WakeableSleep } from '../util/wakeable-sleep';
 import type { BackendStatus, CoreEvent } from '../../shared/api';
 import { AdapterError, type BackendAdapter, type PullPage } from '../adapters/adapter';
 import type { CoreLog } from '../core.log';
@@ -73,8 +74,7 @@ class BackendLoop {
   private lastAttemptAt: number | null;
   private lastError: BackendStatus['lastError'];
   private failures = 0;
-  private wakeRequested = false;
-  private wake: (() => void) | null = null;
+  private readonly pause = new WakeableSleep();
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly abort = new AbortController();
@@ -103,14 +103,13 @@ class BackendLoop {
 
   /** Run a cycle now (or right after the current one). */
   requestSync(): void {
-    this.wakeRequested = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
-    this.wake?.();
+    this.pause.interrupt();
     await this.running;
     await this.stopWatch();
   }
@@ -188,27 +187,14 @@ class BackendLoop {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.wakeRequested || this.stopped) {
-      this.wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = null;
-        this.wakeRequested = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    return this.pause.sleep(ms, this.stopped);
   }
 
   private async cycle(): Promise<void> {
     const { syncState, queue, now, log } = this.deps;
     const id = this.id;
     // A request made before this cycle started is served by it.
-    this.wakeRequested = false;
+    this.pause.consume();
     this.lastAttemptAt = now();
     syncState.recordAttempt(id, this.lastAttemptAt);
     if (this.state !== 'online' && this.state !== 'connecting') this.setState('connecting');
