@@ -1,8 +1,8 @@
 /**
  * Loading the office calendar: validate the JSON (edited by IT staff) and build a WorkCalendar.
  */
-import { type z } from 'zod';
 import shippedCalendar from '../../../resources/calendars/vn-public-sector.json';
+import { issueLines } from '../util/zod-issues';
 import { CalendarDataSchema } from './calendar.schema';
 import { WorkCalendar } from './work-calendar';
 
@@ -14,18 +14,6 @@ export class CalendarDataError extends Error {
   }
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out === '' ? '(root)' : out;
-}
-
-function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-}
 
 /**
  * Validate calendar data and build the calendar. Accepts the parsed JSON value, or the file's text.
@@ -41,7 +29,7 @@ export function loadCalendar(json: unknown): WorkCalendar {
     }
   }
   const parsed = CalendarDataSchema.safeParse(value);
-  if (!parsed.success) throw new CalendarDataError(describeIssues(parsed.error));
+  if (!parsed.success) throw new CalendarDataError(issueLines(parsed.error));
   return new WorkCalendar(parsed.data);
 }
 

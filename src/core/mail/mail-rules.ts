@@ -6,6 +6,7 @@
  * rule matches the mail is not work. The reply deadline is counted in working time of the office
  * calendar from the moment the clock starts (`normalizeStart(receivedAt)`).
  */
+import { issueLines } from '../util/zod-issues';
 import { z } from 'zod';
 import { type WorkCalendar } from '../deadline';
 import { foldVietnamese } from '../../shared/text';
@@ -75,14 +76,6 @@ export class MailRulesError extends Error {
   }
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out === '' ? '(root)' : out;
-}
 
 /**
  * Validate a rules file (parsed JSON or its text) and return the ordered rules.
@@ -98,7 +91,7 @@ export function loadMailRules(json: unknown): MailRule[] {
     }
   }
   const parsed = MailRulesFileSchema.safeParse(value);
-  if (!parsed.success) throw new MailRulesError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  if (!parsed.success) throw new MailRulesError(issueLines(parsed.error));
   return parsed.data.rules;
 }
 
