@@ -18,7 +18,7 @@
 import type Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { CoreEvent, Envelope } from '../shared/api';
+import type { CoreEvent, Envelope, ItemLinksView, ItemLinkView } from '../shared/api';
 import type { BackendAdapter } from './adapters/adapter';
 import { createAdapter as registryCreateAdapter } from './adapters/adapter.registry';
 import { ApiDispatcher, ApiFailure, type ApiHandlers } from './api/api.dispatcher';
@@ -68,6 +68,24 @@ export interface CreateCoreOptions {
   outboxRetry?: Partial<OutboxRetryOptions>;
   /** better-sqlite3 native binding built for another ABI (Electron). */
   sqliteNativeBinding?: string;
+}
+
+function notYet(method: string): never {
+  throw new ApiFailure('unavailable', `${method} is not available yet`);
+}
+
+/** Links of an item as the UI shows them, with the item on the other side when cached. */
+function linkViews(queue: QueueService, itemId: string, at: number): ItemLinksView {
+  const links = queue.linksOf(itemId);
+  const other = (id: string | null): ItemLinkView['other'] => {
+    if (id === null) return null;
+    const item = queue.getItem(id, at);
+    return item ? { id: item.id, source: item.source, ref: item.ref, title: item.title, status: item.status } : null;
+  };
+  return {
+    outgoing: links.outgoing.map((l) => ({ ...l, other: other(l.toId) })),
+    incoming: links.incoming.map((l) => ({ ...l, other: other(l.fromId) })),
+  };
 }
 
 function resolveCalendar(config: WorkstationConfig, dataDir: string): WorkCalendar {
@@ -161,13 +179,14 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       officials: (config.office.officials ?? []).map((o) => ({ ...o })),
       training: config.backends.some((b) => b.training),
       now: now(),
+      mailAccounts: [],
     }),
     'queue.list': ({ filter, offset, limit }) => queue.list(filter, offset, limit, now()),
     'queue.counts': ({ filter }) => queue.counts(filter, now()),
     'item.get': ({ id }) => {
       const found = queue.get(id, now());
       if (!found) throw new ApiFailure('not_found', `No item with id "${id}"`);
-      return found;
+      return { ...found, links: linkViews(queue, id, now()) };
     },
     'backends.list': () => engine.statuses(),
     'sync.now': ({ backendId }) => {
@@ -184,6 +203,14 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     'audit.list': ({ offset, limit }) => audit.list(offset, limit),
     'audit.verify': () => audit.verify(),
     'audit.export': () => audit.exportJsonl(),
+    // Issue #4 methods: being wired (each helper replaces its own line).
+    'links.add': () => notYet('links.add'),
+    'links.remove': () => notYet('links.remove'),
+    'mail.body': () => notYet('mail.body'),
+    'mail.remoteImages': () => notYet('mail.remoteImages'),
+    'mail.stageAttachment': () => notYet('mail.stageAttachment'),
+    'mail.compose': () => notYet('mail.compose'),
+    'mail.saveAttachment': () => notYet('mail.saveAttachment'),
   };
   const dispatcher = new ApiDispatcher(handlers, log);
 

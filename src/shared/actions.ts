@@ -61,12 +61,73 @@ export const DocumentActionSchema = z.discriminatedUnion('kind', [
 ]);
 export type DocumentAction = z.infer<typeof DocumentActionSchema>;
 
-export const ItemActionSchema = z.union([DossierActionSchema, DocumentActionSchema]);
+/** An e-mail address as typed in a recipient field (display names are not accepted here). */
+export const MailAddressInputSchema = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^[^\s@<>(),;:"\[\]]+@[^\s@<>(),;:"\[\]]+\.[^\s@<>(),;:"\[\]]+$/, 'not an e-mail address');
+
+/** Largest total size of the files attached to one outgoing mail (decoded bytes). */
+export const MAIL_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+/** A file the official picked, stored by the core with `mail.stageAttachment` before sending. */
+export const StagedAttachmentSchema = z.object({
+  /** Id returned by `mail.stageAttachment`. */
+  id: z.string().uuid(),
+  filename: z.string().trim().min(1).max(255),
+  contentType: z.string().trim().min(1).max(200),
+  size: z.number().int().min(0).max(MAIL_MAX_ATTACHMENT_BYTES),
+});
+export type StagedAttachment = z.infer<typeof StagedAttachmentSchema>;
+
+export const MAIL_SEND_MODES = ['new', 'reply', 'replyAll', 'forward'] as const;
+export type MailSendMode = (typeof MAIL_SEND_MODES)[number];
+
+/**
+ * Send a mail. `new` goes through `mail.compose` (no item); reply, reply-all and forward are actions on
+ * the original mail item (In-Reply-To/References are taken from the original at send time).
+ */
+export const MailSendActionSchema = z
+  .object({
+    kind: z.literal('mail.send'),
+    mode: z.enum(MAIL_SEND_MODES),
+    to: z.array(MailAddressInputSchema).max(100),
+    cc: z.array(MailAddressInputSchema).max(100).default([]),
+    bcc: z.array(MailAddressInputSchema).max(100).default([]),
+    subject: z.string().trim().max(998),
+    /** Plain-text body, the quoted original included as the official left it. */
+    text: z.string().max(500_000),
+    attachments: z.array(StagedAttachmentSchema).max(20).default([]),
+    /** forward: also attach the original's attachments (streamed from the server at send time). */
+    includeOriginalAttachments: z.boolean().default(false),
+  })
+  .refine((a) => a.to.length + a.cc.length + a.bcc.length > 0, { message: 'at least one recipient', path: ['to'] })
+  .refine((a) => a.attachments.reduce((n, f) => n + f.size, 0) <= MAIL_MAX_ATTACHMENT_BYTES, {
+    message: 'attachments exceed 25 MB in total',
+    path: ['attachments'],
+  });
+export type MailSendAction = z.infer<typeof MailSendActionSchema>;
+
+export const MailActionSchema = z.discriminatedUnion('kind', [
+  /** Mark read/unread (IMAP \Seen). */
+  z.object({ kind: z.literal('mail.markSeen'), seen: z.boolean() }),
+  /** Flag/unflag (IMAP \Flagged). */
+  z.object({ kind: z.literal('mail.flag'), flagged: z.boolean() }),
+  MailSendActionSchema,
+]);
+export type MailAction = z.infer<typeof MailActionSchema>;
+
+export const ItemActionSchema = z.union([DossierActionSchema, DocumentActionSchema, MailActionSchema]);
 export type ItemAction = z.infer<typeof ItemActionSchema>;
 export type ItemActionKind = ItemAction['kind'];
 
 export const DOSSIER_ACTION_KINDS = DossierActionSchema.options.map((o) => o.shape.kind.value);
 export const DOCUMENT_ACTION_KINDS = DocumentActionSchema.options.map((o) => o.shape.kind.value);
+export const MAIL_ACTION_KINDS = ['mail.markSeen', 'mail.flag', 'mail.send'] as const satisfies readonly MailAction['kind'][];
+
+/** Statuses of a cached mail item ('outgoing': the stand-in item of a new mail in the outbox). */
+export const MAIL_STATUSES = ['unseen', 'seen', 'deleted', 'outgoing'] as const;
 
 /**
  * Legal transitions: from which backend statuses an action may start, and the status it leads to
@@ -91,7 +152,17 @@ export const ACTION_TRANSITIONS: Readonly<Record<ItemActionKind, { from: readonl
   'document.inProgress': { from: ['04'], to: '05' },
   'document.done': { from: ['04', '05'], to: '06' },
   'document.reply': { from: ['03', '04', '05'], to: '05' },
+  // Mail: markSeen's optimistic status depends on its `seen` field (see optimisticStatusFor).
+  'mail.markSeen': { from: ['unseen', 'seen'], to: null },
+  'mail.flag': { from: ['unseen', 'seen'], to: null },
+  'mail.send': { from: ['unseen', 'seen', 'outgoing'], to: null },
 };
+
+/** The status an item shows while `action` is pending, starting from `status`. */
+export function optimisticStatusFor(action: ItemAction, status: string): string {
+  if (action.kind === 'mail.markSeen') return action.seen ? 'seen' : 'unseen';
+  return ACTION_TRANSITIONS[action.kind].to ?? status;
+}
 
 export function isActionAllowed(kind: ItemActionKind, status: string): boolean {
   return ACTION_TRANSITIONS[kind].from.includes(status);

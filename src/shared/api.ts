@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { SlaStateSchema, SourceSchema, SLA_STATES, SOURCES } from './domain';
-import { ItemActionSchema } from './actions';
+import { ItemActionSchema, MailSendActionSchema, StagedAttachmentSchema, MAIL_MAX_ATTACHMENT_BYTES } from './actions';
 import { ItemDetailSchema, WorkItemSchema } from './work-item';
 
 // ---------- envelope ----------
@@ -36,6 +36,8 @@ export const SessionSchema = z.object({
   training: z.boolean(),
   /** Server clock, so the UI counts down against the same time as the core. */
   now: z.number(),
+  /** Mail backends the official can send from (the "From" of a new mail). */
+  mailAccounts: z.array(z.object({ backendId: z.string(), address: z.string(), displayName: z.string().nullable() })).default([]),
 });
 export type Session = z.infer<typeof SessionSchema>;
 
@@ -82,6 +84,66 @@ export const QueueFilterSchema = z
   })
   .strict();
 export type QueueFilter = z.input<typeof QueueFilterSchema>;
+
+// ---------- links between items (issue #4) ----------
+
+export const LINK_KINDS = ['dossier', 'document', 'citizen'] as const;
+export const LinkKindSchema = z.enum(LINK_KINDS);
+
+/** A link as the UI shows it, from the point of view of the item asked for. */
+export const ItemLinkViewSchema = z.object({
+  /** The citing item (a mail). */
+  fromId: z.string(),
+  /** The cited item; null while the cache does not know it (resolved when it lands). */
+  toId: z.string().nullable(),
+  kind: LinkKindSchema,
+  /** As cited: dossier code, số/ký hiệu, ID number. */
+  value: z.string(),
+  origin: z.enum(['auto', 'manual']),
+  createdAt: z.number(),
+  /** The item on the other side (toId for outgoing links, fromId for incoming), when cached. */
+  other: z
+    .object({ id: z.string(), source: SourceSchema, ref: z.string(), title: z.string(), status: z.string() })
+    .nullable(),
+});
+export type ItemLinkView = z.infer<typeof ItemLinkViewSchema>;
+
+export const ItemLinksViewSchema = z.object({
+  /** What this item cites (mail → dossier/document/citizen). */
+  outgoing: z.array(ItemLinkViewSchema),
+  /** Who cites this item (dossier/document ← mail); resolved links only. */
+  incoming: z.array(ItemLinkViewSchema),
+});
+export type ItemLinksView = z.infer<typeof ItemLinksViewSchema>;
+
+// ---------- mail bodies (issue #4) ----------
+
+export const MailBodyAttachmentSchema = z.object({
+  /** Position among the message's attachments: the handle for saving it. */
+  index: z.number().int().min(0),
+  filename: z.string().nullable(),
+  contentType: z.string(),
+  /** Decoded size in bytes, when known. */
+  size: z.number().int().nullable(),
+  inline: z.boolean(),
+  contentId: z.string().nullable(),
+});
+export type MailBodyAttachment = z.infer<typeof MailBodyAttachmentSchema>;
+
+export const MailBodyViewSchema = z.object({
+  text: z.string().nullable(),
+  /**
+   * The HTML part exactly as sent: UNTRUSTED. The renderer sanitises it (DOMPurify,
+   * src/shared/mail-html.ts) and shows it only in a sandboxed frame.
+   */
+  html: z.string().nullable(),
+  attachments: z.array(MailBodyAttachmentSchema),
+  /** Content-ID (without <>) → data: URI of small inline images, for `cid:` references. */
+  inlineImages: z.record(z.string(), z.string()),
+  /** Served from the local cache (the server was not asked). */
+  fromCache: z.boolean(),
+});
+export type MailBodyView = z.infer<typeof MailBodyViewSchema>;
 
 // ---------- outbox and audit ----------
 
@@ -165,7 +227,54 @@ export const apiContract = {
   },
   'item.get': {
     input: z.object({ id: z.string().min(1).max(300) }).strict(),
-    output: z.object({ item: WorkItemSchema, detail: ItemDetailSchema }),
+    output: z.object({ item: WorkItemSchema, detail: ItemDetailSchema, links: ItemLinksViewSchema }),
+  },
+  /** Link an item (a mail) by hand to a dossier code, số/ký hiệu or ID number; re-adding a removed link restores it. */
+  'links.add': {
+    input: z.object({ fromId: z.string().min(1).max(300), kind: LinkKindSchema, value: z.string().trim().min(1).max(100) }).strict(),
+    output: ItemLinkViewSchema,
+  },
+  /** Remove a link (automatic ones stay removed when the mail is synced again). */
+  'links.remove': {
+    input: z.object({ fromId: z.string().min(1).max(300), kind: LinkKindSchema, value: z.string().trim().min(1).max(100) }).strict(),
+    output: z.object({ removed: z.boolean() }),
+  },
+  /** A mail's body, fetched from the server on first use and cached. */
+  'mail.body': {
+    input: z.object({ itemId: z.string().min(1).max(300) }).strict(),
+    output: MailBodyViewSchema,
+  },
+  /**
+   * Remote images of a mail, fetched by the core (never by the renderer) and returned as data: URIs;
+   * only URLs that occur in the mail's HTML are fetched. null = could not be fetched.
+   */
+  'mail.remoteImages': {
+    input: z.object({ itemId: z.string().min(1).max(300), urls: z.array(z.string().min(1).max(2000)).min(1).max(50) }).strict(),
+    output: z.object({ images: z.record(z.string(), z.string().nullable()) }),
+  },
+  /** Store a file the official picked for an outgoing mail; the returned id goes into mail.send. */
+  'mail.stageAttachment': {
+    input: z
+      .object({
+        filename: z.string().trim().min(1).max(255),
+        contentType: z.string().trim().min(1).max(200),
+        dataBase64: z.string().max(Math.ceil(MAIL_MAX_ATTACHMENT_BYTES / 3) * 4 + 4),
+      })
+      .strict(),
+    output: StagedAttachmentSchema,
+  },
+  /** Send a new mail (mode 'new') from a mail backend, through the outbox. */
+  'mail.compose': {
+    input: z.object({ backendId: z.string().min(1).max(100), action: MailSendActionSchema }).strict(),
+    output: OutboxEntrySchema,
+  },
+  /**
+   * Save an attachment to a file the official chooses in a save dialog. Electron only (the shell shows
+   * the dialog); the browser host serves GET /api/mail/attachment instead and the browser asks where to save.
+   */
+  'mail.saveAttachment': {
+    input: z.object({ itemId: z.string().min(1).max(300), index: z.number().int().min(0).max(1000) }).strict(),
+    output: z.object({ saved: z.boolean(), path: z.string().nullable() }),
   },
   'backends.list': {
     input: z.object({}).strict(),

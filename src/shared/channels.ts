@@ -19,6 +19,13 @@ export const API_METHOD_NAMES = [
   'audit.list',
   'audit.verify',
   'audit.export',
+  'links.add',
+  'links.remove',
+  'mail.body',
+  'mail.remoteImages',
+  'mail.stageAttachment',
+  'mail.compose',
+  'mail.saveAttachment',
 ] as const satisfies readonly ApiMethod[];
 
 /** Name of the object the Electron preload exposes on window. */

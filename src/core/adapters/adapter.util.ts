@@ -193,7 +193,8 @@ export function checkAction(
   if (target === 'document' && !DOCUMENT_KINDS.has(kind)) {
     return { refusal: `Thao tác "${kind}" dành cho hồ sơ thủ tục hành chính, không áp dụng cho văn bản.` };
   }
-  return { action: parsed.data };
+  if (parsed.data.kind.startsWith('mail.')) return { refusal: `Thao tác "${kind}" dành cho thư điện tử.` };
+  return { action: parsed.data as DossierAction | DocumentAction };
 }
 
 /** Idempotency keys: 1–200 printable ASCII characters without spaces (a UUID in practice). */

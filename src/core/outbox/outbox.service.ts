@@ -76,6 +76,9 @@ export const ACTION_LABELS: Readonly<Record<ItemActionKind, string>> = {
   'document.inProgress': 'Chuyển trạng thái đang xử lý',
   'document.done': 'Hoàn thành xử lý văn bản',
   'document.reply': 'Dự thảo văn bản trả lời',
+  'mail.markSeen': 'Đánh dấu đã đọc/chưa đọc thư',
+  'mail.flag': 'Gắn/bỏ cờ thư',
+  'mail.send': 'Gửi thư',
 };
 
 const DOCUMENT_KINDS: ReadonlySet<string> = new Set(DOCUMENT_ACTION_KINDS);

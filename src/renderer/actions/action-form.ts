@@ -67,6 +67,10 @@ export const FORM_FIELDS: Readonly<Record<ItemActionKind, readonly FieldName[]>>
   'document.inProgress': ['note'],
   'document.done': ['note'],
   'document.reply': ['subject', 'note'],
+  // Mail actions have their own UI (flag buttons, the compose form), not this form.
+  'mail.markSeen': [],
+  'mail.flag': [],
+  'mail.send': [],
 };
 
 export interface Official {

@@ -50,6 +50,11 @@ export function actionDetail(t: Translate, lang: Lang, action: ItemAction, offic
       return t('outbox.detail.assign', { name: nameOf(action.lead, officials) });
     case 'document.reply':
       return action.subject;
+    case 'mail.send':
+      return action.subject;
+    case 'mail.markSeen':
+    case 'mail.flag':
+      return '';
     default:
       return action.note ?? '';
   }

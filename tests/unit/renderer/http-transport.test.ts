@@ -9,6 +9,7 @@ const session = {
   officeName: 'UBND phường Hoàn Kiếm',
   officials: [{ username: 'canbo.mai', fullName: 'Lê Thị Mai', title: null }],
   training: true,
+  mailAccounts: [],
   now: 1_760_000_000_000,
 };
 
