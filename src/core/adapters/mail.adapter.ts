@@ -19,7 +19,7 @@
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import { MailParser, type AddressObject } from 'mailparser';
 import { z } from 'zod';
-import type { ItemAction } from '../../shared/actions';
+import { MailAddressInputSchema, type ItemAction } from '../../shared/actions';
 import type { MailAddress } from '../../shared/work-item';
 import {
   AdapterError,
@@ -60,10 +60,35 @@ export const MailAdapterConfigSchema = z
     pageSize: z.number().int().min(1).max(1000).default(100),
     timeoutMs: commonAdapterConfigFields.timeoutMs,
     ca: commonAdapterConfigFields.ca,
+    /** The official's address (From of outgoing mail); defaults to `user` when that is an address. */
+    address: MailAddressInputSchema.optional(),
+    displayName: z.string().trim().min(1).max(200).optional(),
+    /** Outgoing mail (nodemailer). Without it the account only reads; sending is refused with a clear message. */
+    smtp: z
+      .strictObject({
+        host: z.string().trim().min(1).max(253),
+        port: z.number().int().min(1).max(65_535),
+        /** implicit: SMTPS (465); starttls: upgrade on 587/25, refused without it; none: loopback only. */
+        tls: z.enum(['implicit', 'starttls', 'none']).default('starttls'),
+        /** Defaults to the IMAP user and password. */
+        user: z.string().min(1).max(320).optional(),
+        password: z.string().min(1).max(500).optional(),
+      })
+      .optional(),
+    /** Where sent mail is stored; default: the folder marked \Sent (SPECIAL-USE), else "Sent". */
+    sentFolder: z.string().trim().min(1).max(200).optional(),
   })
   .refine((c) => c.tls !== 'none' || LOOPBACK_HOSTS.has(c.host.toLowerCase()), {
     path: ['tls'],
     message: "tls 'none' is only allowed for a loopback host (127.0.0.1, localhost, ::1)",
+  })
+  .refine((c) => c.smtp === undefined || c.smtp.tls !== 'none' || LOOPBACK_HOSTS.has(c.smtp.host.toLowerCase()), {
+    path: ['smtp', 'tls'],
+    message: "smtp tls 'none' is only allowed for a loopback host (127.0.0.1, localhost, ::1)",
+  })
+  .refine((c) => c.smtp === undefined || c.address !== undefined || c.user.includes('@'), {
+    path: ['address'],
+    message: 'sending needs the account address: set "address" (the user name is not an e-mail address)',
   });
 export type MailAdapterConfig = z.input<typeof MailAdapterConfigSchema>;
 
