@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createCore, type Core } from '../core/core';
-import { parseConfig, trainingConfig } from '../core/config/config.schema';
+import { parseConfig, trainingConfig, type BackendEntryInput } from '../core/config/config.schema';
 import { TrainingSandbox } from '../sandbox/sandbox';
 import { startHost, type RunningHost } from './host.server';
 
@@ -19,6 +19,8 @@ export interface WebAppOptions {
   streamIntervalMs?: number;
   pollIntervalMs?: number;
   sandboxDays?: number;
+  /** Backends added to the training configuration (tests: a mail account on a real Dovecot/Postfix). */
+  extraBackends?: BackendEntryInput[];
   /** Start the sync loops (default true). */
   sync?: boolean;
   log?: (level: 'info' | 'warn' | 'error', msg: string, data?: unknown) => void;
@@ -53,6 +55,9 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
       credentials: sandbox.credentials,
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     });
+  }
+  if (options.extraBackends && options.extraBackends.length > 0) {
+    config = parseConfig({ ...config, backends: [...config.backends, ...options.extraBackends] });
   }
   const core = await createCore({ dataDir: options.dataDir, config, ...(options.log ? { log: options.log } : {}) });
   if (options.sync !== false) core.start();

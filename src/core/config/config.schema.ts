@@ -72,6 +72,7 @@ export const WorkstationConfigSchema = z.strictObject({
 export type WorkstationConfig = z.output<typeof WorkstationConfigSchema>;
 export type WorkstationConfigInput = z.input<typeof WorkstationConfigSchema>;
 export type BackendEntry = z.output<typeof BackendEntrySchema>;
+export type BackendEntryInput = z.input<typeof BackendEntrySchema>;
 export type Official = z.output<typeof OfficialSchema>;
 
 export class ConfigError extends Error {
