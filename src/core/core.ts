@@ -18,7 +18,7 @@
 import type Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { CoreEvent, Envelope, ItemLinksView, ItemLinkView } from '../shared/api';
+import type { CoreEvent, Envelope } from '../shared/api';
 import type { BackendAdapter } from './adapters/adapter';
 import { createAdapter as registryCreateAdapter } from './adapters/adapter.registry';
 import { ApiDispatcher, ApiFailure, type ApiHandlers } from './api/api.dispatcher';
@@ -29,23 +29,43 @@ import { silentLog, type CoreLog } from './core.log';
 import { openCacheDatabase } from './db/cache.database';
 import { defaultCalendar, loadCalendar, type WorkCalendar } from './deadline';
 import { CoreEventHub } from './events/event.hub';
+import { ItemLinksService } from './mail/item-links.service';
+import { MailBodyService, mailReaderOf, type MailReader, type OpenedAttachment } from './mail/mail-body.service';
+import { DEFAULT_MAIL_FILES_MAX_BYTES, MailFileCache } from './mail/mail-files.cache';
 import { DEFAULT_MAIL_RULES } from './mail/mail-rules';
+import { RemoteImageFetcher } from './mail/remote-images';
 import { OutboxRunner, type OutboxRetryOptions } from './outbox/outbox.runner';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxService } from './outbox/outbox.service';
+import { OutboxFiles } from './outbox/outbox.files';
+import { MailAdapter } from './adapters/mail.adapter';
 import { calendarDeadlinePolicy } from './queue/deadline.policy';
 import { QueueService, type ItemLinks } from './queue/queue.service';
 import { SyncEngine, type BackoffOptions } from './sync/sync.engine';
 import { SyncStateRepository } from './sync/sync-state.repository';
+import { ConfigSecretError, resolveAdapterSecrets } from './secrets/config-secrets';
+import type { SecretStore } from './secrets/secret-store';
+import { UnavailableAdapter } from './secrets/unavailable.adapter';
+import { SourceSchema } from '../shared/domain';
 
 export interface Core {
   handle(method: string, input: unknown): Promise<Envelope<unknown>>;
   subscribe(listener: (e: CoreEvent) => void): () => void;
-  /**
-   * Links of a cached item, both directions (in-process only for now: not part of the shared API
-   * contract, `item.get` is unchanged).
-   */
+  /** Links of a cached item, both directions, as stored (`item.get` shows them with the other item). */
   linksOf(itemId: string): ItemLinks;
+  /**
+   * A mail attachment as a stream (not in the JSON contract: the browser host's
+   * GET /api/mail/attachment streams it). Served from `<dataDir>/mail-files/` when downloaded before,
+   * else streamed from the server into that cache first. Throws ApiFailure (not_found, invalid_input,
+   * unavailable with a Vietnamese reason).
+   */
+  openAttachment(itemId: string, index: number): Promise<OpenedAttachment>;
+  /**
+   * Electron: write a mail attachment to `path`, a file the shell's save dialog returned (the
+   * core-channel message `saveAttachment`). Answers an envelope like `handle`:
+   * `{saved: true, path, size}` or the error.
+   */
+  saveAttachment(itemId: string, index: number, path: string): Promise<Envelope<{ saved: true; path: string; size: number }>>;
   /** Start the sync loops (idempotent). */
   start(): void;
   /** Stop syncing (aborting pulls in flight), close adapters and the database (idempotent). */
@@ -66,26 +86,25 @@ export interface CreateCoreOptions {
   backoff?: BackoffOptions;
   /** Outbox resend policy; overrides config.outbox (default 1 s → 60 s, 8 counted failures). */
   outboxRetry?: Partial<OutboxRetryOptions>;
+  /** Where `{"$secret": name}` references in adapter configs are read from (the OS keyring, safeStorage). */
+  secrets?: SecretStore;
   /** better-sqlite3 native binding built for another ABI (Electron). */
   sqliteNativeBinding?: string;
+  /** Bound of the attachment cache `<dataDir>/mail-files/` (default 512 MiB). */
+  mailFilesMaxBytes?: number;
+  /**
+   * TESTS ONLY: which resolved addresses `mail.remoteImages` may connect to. The default admits public
+   * unicast addresses only (never loopback/private/link-local); a test's image server on 127.0.0.1
+   * needs this.
+   */
+  remoteImageAddressAllowed?: (address: string) => boolean;
 }
 
-function notYet(method: string): never {
-  throw new ApiFailure('unavailable', `${method} is not available yet`);
-}
-
-/** Links of an item as the UI shows them, with the item on the other side when cached. */
-function linkViews(queue: QueueService, itemId: string, at: number): ItemLinksView {
-  const links = queue.linksOf(itemId);
-  const other = (id: string | null): ItemLinkView['other'] => {
-    if (id === null) return null;
-    const item = queue.getItem(id, at);
-    return item ? { id: item.id, source: item.source, ref: item.ref, title: item.title, status: item.status } : null;
-  };
-  return {
-    outgoing: links.outgoing.map((l) => ({ ...l, other: other(l.toId) })),
-    incoming: links.incoming.map((l) => ({ ...l, other: other(l.fromId) })),
-  };
+function unavailableAdapter(adapter: Record<string, unknown>, reason: string): BackendAdapter {
+  const str = (k: string, fallback: string): string => (typeof adapter[k] === 'string' ? (adapter[k] as string) : fallback);
+  const kind = SourceSchema.safeParse(adapter['kind']);
+  const id = str('id', 'unknown');
+  return new UnavailableAdapter(id, kind.success ? kind.data : 'procedure', str('label', id), reason);
 }
 
 function resolveCalendar(config: WorkstationConfig, dataDir: string): WorkCalendar {
@@ -104,13 +123,28 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
   const config = parseConfig(options.config);
   const calendar = options.calendar ?? resolveCalendar(config, options.dataDir);
   const makeAdapter = options.createAdapter ?? registryCreateAdapter;
+  // Secrets ({"$secret": name} in adapter configs) come from the keyring before anything is built; a
+  // backend whose secret is missing still appears, in error with the reason, beside working ones.
+  const resolved = await Promise.all(
+    config.backends.map(async (entry) => {
+      try {
+        return { adapter: await resolveAdapterSecrets(entry.adapter, options.secrets ?? null), error: null };
+      } catch (error) {
+        if (!(error instanceof ConfigSecretError)) throw error;
+        log('error', 'backend secret unavailable', { backend: entry.adapter['id'], secret: error.secretName });
+        return { adapter: entry.adapter, error };
+      }
+    }),
+  );
 
   const db: Database.Database = openCacheDatabase(options.dataDir, {
     ...(options.sqliteNativeBinding !== undefined ? { nativeBinding: options.sqliteNativeBinding } : {}),
   });
   const adapters: BackendAdapter[] = [];
   try {
-    for (const entry of config.backends) adapters.push(makeAdapter(entry.adapter));
+    for (const { adapter, error } of resolved) {
+      adapters.push(error ? unavailableAdapter(adapter, error.message) : makeAdapter(adapter));
+    }
   } catch (error) {
     await Promise.allSettled(adapters.map((a) => a.close()));
     db.close();
@@ -129,6 +163,13 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
   });
   const actor = { username: config.user.username, fullName: config.user.fullName };
   const adapterById = new Map(adapters.map((a) => [a.id, a]));
+  // Mail backends that can send (SMTP configured): the "From" choices and the check of mail.send.
+  const mailAccounts = new Map(
+    adapters.flatMap((a) =>
+      a instanceof MailAdapter && a.sendingAccount ? [[a.id, { address: a.sendingAccount.address, displayName: a.sendingAccount.displayName }] as const] : [],
+    ),
+  );
+  const outboxFiles = new OutboxFiles(db, options.dataDir, now);
   const outbox = new OutboxService({
     db,
     queue,
@@ -137,15 +178,20 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     now,
     actor,
     acceptsActions: (backendId) => typeof adapterById.get(backendId)?.perform === 'function',
+    files: outboxFiles,
+    mailAccount: (backendId) => mailAccounts.get(backendId) ?? null,
   });
   const recovered = outbox.recoverInterrupted();
   if (recovered > 0) log('info', 'outbox entries interrupted mid-send are pending again', { count: recovered });
+  const swept = outboxFiles.sweep((id) => outbox.repo.stateOf(id));
+  if (swept.finishedFolders + swept.orphanFolders + swept.stagedRemoved > 0) log('info', 'outbox files swept', { ...swept });
   const runner = new OutboxRunner({
     adapters,
     outbox,
     actor,
     now,
     log,
+    files: outboxFiles,
     retry: {
       ...(config.outbox
         ? { baseMs: config.outbox.retryBaseMs, maxMs: config.outbox.retryMaxMs, maxAttempts: config.outbox.maxAttempts }
@@ -172,6 +218,25 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     onOnline: (backendId) => runner.backendOnline(backendId),
   });
 
+  const links = new ItemLinksService({ db, queue, audit, emit: (event) => events.emit(event), now, actor });
+  const mailReaders = new Map<string, MailReader>();
+  for (const adapter of adapters) {
+    const reader = mailReaderOf(adapter);
+    if (reader) mailReaders.set(adapter.id, reader);
+  }
+  const bodies = new MailBodyService({
+    db,
+    queue,
+    readerFor: (backendId) => mailReaders.get(backendId) ?? null,
+    files: new MailFileCache(join(options.dataDir, 'mail-files'), options.mailFilesMaxBytes ?? DEFAULT_MAIL_FILES_MAX_BYTES),
+    images: new RemoteImageFetcher(
+      options.remoteImageAddressAllowed ? { isAllowedAddress: options.remoteImageAddressAllowed } : {},
+    ),
+    emit: (event) => events.emit(event),
+    now,
+    log,
+  });
+
   const handlers: ApiHandlers = {
     'session.get': () => ({
       user: { ...config.user },
@@ -179,14 +244,14 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       officials: (config.office.officials ?? []).map((o) => ({ ...o })),
       training: config.backends.some((b) => b.training),
       now: now(),
-      mailAccounts: [],
+      mailAccounts: [...mailAccounts].map(([backendId, a]) => ({ backendId, address: a.address, displayName: a.displayName })),
     }),
     'queue.list': ({ filter, offset, limit }) => queue.list(filter, offset, limit, now()),
     'queue.counts': ({ filter }) => queue.counts(filter, now()),
     'item.get': ({ id }) => {
       const found = queue.get(id, now());
       if (!found) throw new ApiFailure('not_found', `No item with id "${id}"`);
-      return { ...found, links: linkViews(queue, id, now()) };
+      return { ...found, links: links.views(id) };
     },
     'backends.list': () => engine.statuses(),
     'sync.now': ({ backendId }) => {
@@ -204,13 +269,21 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     'audit.verify': () => audit.verify(),
     'audit.export': () => audit.exportJsonl(),
     // Issue #4 methods: being wired (each helper replaces its own line).
-    'links.add': () => notYet('links.add'),
-    'links.remove': () => notYet('links.remove'),
-    'mail.body': () => notYet('mail.body'),
-    'mail.remoteImages': () => notYet('mail.remoteImages'),
-    'mail.stageAttachment': () => notYet('mail.stageAttachment'),
-    'mail.compose': () => notYet('mail.compose'),
-    'mail.saveAttachment': () => notYet('mail.saveAttachment'),
+    'links.add': (input) => links.add(input),
+    'links.remove': (input) => links.remove(input),
+    'mail.body': ({ itemId }) => bodies.body(itemId),
+    'mail.remoteImages': ({ itemId, urls }) => bodies.remoteImages(itemId, urls),
+    'mail.stageAttachment': (input) => outboxFiles.stage(input),
+    'mail.compose': ({ backendId, action }) => outbox.submitCompose(backendId, action),
+    // Electron's shell answers this method itself (save dialog, then the core-channel message
+    // `saveAttachment` with the chosen path); reaching the core directly means the browser host.
+    'mail.saveAttachment': () => {
+      throw new ApiFailure(
+        'invalid_input',
+        'Trong trình duyệt, tệp đính kèm được tải về qua đường dẫn GET /api/mail/attachment?itemId=…&index=… ' +
+          '(trình duyệt hỏi nơi lưu); mail.saveAttachment chỉ dùng trong ứng dụng máy tính.',
+      );
+    },
   };
   const dispatcher = new ApiDispatcher(handlers, log);
 
@@ -226,6 +299,22 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     },
     subscribe: (listener) => events.subscribe(listener),
     linksOf: (itemId) => queue.linksOf(itemId),
+    openAttachment(itemId, index) {
+      if (closing) return Promise.reject(new ApiFailure('unavailable', 'The workstation core is shutting down'));
+      return bodies.openAttachment(itemId, index);
+    },
+    async saveAttachment(itemId, index, path) {
+      if (closing) return { ok: false, error: { code: 'unavailable', message: 'The workstation core is shutting down' } };
+      try {
+        return { ok: true, data: await bodies.saveAttachment(itemId, index, path) };
+      } catch (error) {
+        if (error instanceof ApiFailure) {
+          return { ok: false, error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+        }
+        log('error', 'saveAttachment failed', { error: error instanceof Error ? error.message : String(error) });
+        return { ok: false, error: { code: 'internal', message: 'Internal error in the workstation core' } };
+      }
+    },
     start() {
       if (closing) return;
       engine.start();

@@ -74,6 +74,34 @@ export interface PerformContext {
   baseUpdatedAt: number | null;
   /** The acting official (sent as NguoiXuLy / Handler). */
   actor: { username: string; fullName: string };
+  /** When the official acted (the outbox entry's creation), epoch ms; a sent mail's Date header. */
+  createdAt?: number;
+  /**
+   * A durable checkpoint for actions whose backend has no idempotency (SMTP). Present when the
+   * outbox runs the action; `save` writes it to the outbox row synchronously (committed and synced
+   * before it returns), so it survives a crash at any later instant. See PerformProgress.
+   */
+  progress?: PerformProgress;
+  /** Files of the action on local disk (a mail's staged attachments): attachment id → absolute path. */
+  attachmentPaths?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The checkpoint of one outbox entry. Values are the adapter's own (the mail adapter: 'smtp_started'
+ * = the end of the message may have reached the server, outcome unknown; 'smtp_accepted' = the server
+ * answered 250). Convention the outbox relies on: a value ending in `_started` marks a
+ * non-idempotent step whose outcome is unknown. The adapter never repeats such a step by itself; the
+ * entry needs the official, and `outbox.retry` (their explicit decision to send again) clears the
+ * value. Other values survive retries (the step is known to be done and is skipped).
+ */
+export interface PerformProgress {
+  readonly value: string | null;
+  save(value: string | null): void;
+}
+
+/** True for a checkpoint of a non-idempotent step whose outcome is unknown (see PerformProgress). */
+export function isUncertainProgress(value: string | null): boolean {
+  return value !== null && value.endsWith('_started');
 }
 
 /**
@@ -107,9 +135,11 @@ export interface BackendAdapter {
   perform?(externalId: string, action: ItemAction, ctx: PerformContext, signal?: AbortSignal): Promise<PerformResult>;
   /**
    * Push (capabilities.push): call `onChange` when the backend reports a change (IMAP IDLE); resolves
-   * with the function that stops watching, rejects when watching cannot start.
+   * with the function that stops watching, rejects when watching cannot start. `onEnd` is called once
+   * when the watch ends by itself (connection lost, server restarted) — never after stop — so the
+   * caller can start a new one; changes made while no watch ran are only seen by the next pull.
    */
-  watch?(onChange: () => void): Promise<() => Promise<void>>;
+  watch?(onChange: () => void, onEnd?: (reason: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

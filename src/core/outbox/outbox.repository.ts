@@ -46,6 +46,8 @@ export interface OutboxRecord {
   optimisticStatus: string | null;
   resultUpdatedAt: number | null;
   keyRound: number;
+  /** The adapter's durable checkpoint (migration 004), null when nothing irreversible happened yet. */
+  progress: string | null;
 }
 
 /** The Idempotency-Key of an entry's current round (stable across restarts and retries). */
@@ -73,6 +75,7 @@ interface OutboxRow {
   optimistic_status: string | null;
   result_updated_at: number | null;
   key_round: number;
+  progress: string | null;
 }
 
 export class OutboxDataError extends Error {
@@ -133,6 +136,7 @@ function decode(row: OutboxRow): OutboxRecord {
     optimisticStatus: row.optimistic_status,
     resultUpdatedAt: row.result_updated_at,
     keyRound: row.key_round,
+    progress: row.progress ?? null,
   };
 }
 
@@ -178,6 +182,7 @@ export interface OutboxPatch {
   optimisticStatus?: string | null;
   resultUpdatedAt?: number | null;
   keyRound?: number;
+  progress?: string | null;
 }
 
 const ACTIVE = ACTIVE_OUTBOX_STATES_SQL;
@@ -194,6 +199,8 @@ export class OutboxRepository implements PendingMarksSource {
   private readonly updateExpedite: Database.Statement<{ backendId: string; now: number }>;
   private readonly countByState: Database.Statement<[], { state: string; n: number }>;
   private readonly anyActive: Database.Statement<[], { one: number }>;
+  private readonly updateProgress: Database.Statement<[string | null, string]>;
+  private readonly selectState: Database.Statement<[string], { state: string }>;
   private readonly updates = new Map<string, Database.Statement<Record<string, unknown>>>();
 
   constructor(private readonly db: Database.Database) {
@@ -223,6 +230,19 @@ export class OutboxRepository implements PendingMarksSource {
       WHERE backend_id = @backendId AND state = 'pending' AND next_attempt_at > @now
         AND json_extract(last_error_json, '$.code') IN ('unreachable', 'timeout')`);
     this.countByState = db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
+    this.updateProgress = db.prepare('UPDATE outbox SET progress = ? WHERE id = ?');
+    this.selectState = db.prepare('SELECT state FROM outbox WHERE id = ?');
+  }
+
+  /** The state of an entry without decoding it (null: no such row). */
+  stateOf(id: string): OutboxState | null {
+    const row = this.selectState.get(id);
+    return row && isState(row.state) ? row.state : null;
+  }
+
+  /** The checkpoint alone (no state change, updated_at kept). Returns whether the row exists. */
+  setProgress(id: string, value: string | null): boolean {
+    return this.updateProgress.run(value, id).changes > 0;
   }
 
   insert(row: NewOutboxRow): void {
@@ -261,6 +281,7 @@ export class OutboxRepository implements PendingMarksSource {
     put('optimistic_status', 'optimisticStatus', patch.optimisticStatus);
     put('result_updated_at', 'resultUpdatedAt', patch.resultUpdatedAt);
     put('key_round', 'keyRound', patch.keyRound);
+    put('progress', 'progress', patch.progress);
     // The statement text depends only on which fields are set: a handful of shapes, each prepared once.
     const sql = `UPDATE outbox SET ${sets.join(', ')} WHERE id = @id`;
     let stmt = this.updates.get(sql);

@@ -14,13 +14,16 @@
  *   message; `conflict` → conflict; `applied` → done (the returned record lands in the cache).
  * - `backendOnline(id)` (the sync engine reached the backend) makes entries that waited for an
  *   unreachable backend due at once and wakes the worker; a submit wakes it too.
+ * - Actions without idempotency on the backend (SMTP) get a durable checkpoint in the context
+ *   (`progress`, saved synchronously to the entry's row) and the paths of the entry's files.
  * - `stop()` takes no new work and aborts the send in flight; that entry goes back to pending (or
  *   stays `sending` if the process dies first — recovered at the next start). Either way it is
  *   resent with the same key, which the backend deduplicates.
  */
 import { WakeableSleep } from '../util/wakeable-sleep';
-import { type PerformResult, AdapterError, type BackendAdapter } from '../adapters/adapter';
+import { type PerformContext, type PerformResult, AdapterError, type BackendAdapter } from '../adapters/adapter';
 import type { CoreLog } from '../core.log';
+import type { OutboxFiles } from './outbox.files';
 import { idempotencyKeyOf, type OutboxError, type OutboxRecord } from './outbox.repository';
 import type { OutboxActor, OutboxService } from './outbox.service';
 
@@ -46,6 +49,8 @@ export interface OutboxRunnerDeps {
   retry?: Partial<OutboxRetryOptions>;
   /** Jitter source (tests pin it). */
   random?: () => number;
+  /** Where the files of entries live (mail attachments). */
+  files?: OutboxFiles;
 }
 
 /** Delay before resending after the `sends`-th send failed: exponential, capped, "equal jitter". */
@@ -165,15 +170,34 @@ class BackendWorker {
     return new Promise<PerformResult>((resolve, reject) => {
       const onAbort = (): void => reject(new StoppedError());
       signal.addEventListener('abort', onAbort, { once: true });
-      perform(
-        entry.base.externalId,
-        entry.action,
-        { idempotencyKey: idempotencyKeyOf(entry), baseUpdatedAt: entry.baseUpdatedAt, actor: { ...this.deps.actor } },
-        signal,
-      )
+      perform(entry.base.externalId, entry.action, this.contextOf(entry), signal)
         .then(resolve, reject)
         .finally(() => signal.removeEventListener('abort', onAbort));
     });
+  }
+
+  private contextOf(entry: OutboxRecord): PerformContext {
+    const { outbox, files } = this.deps;
+    let value = entry.progress;
+    const ctx: PerformContext = {
+      idempotencyKey: idempotencyKeyOf(entry),
+      baseUpdatedAt: entry.baseUpdatedAt,
+      actor: { ...this.deps.actor },
+      createdAt: entry.createdAt,
+      progress: {
+        get value() {
+          return value;
+        },
+        save(next) {
+          outbox.saveProgress(entry, next);
+          value = next;
+        },
+      },
+    };
+    if (entry.action.kind === 'mail.send' && entry.action.attachments.length > 0 && files) {
+      ctx.attachmentPaths = files.pathsFor(entry.id, entry.action.attachments);
+    }
+    return ctx;
   }
 
   private settle(entry: OutboxRecord, result: PerformResult): void {

@@ -15,19 +15,37 @@
  *   pending | needs_attention | conflict ──► discarded      (discard / resolveConflict(discard))
  *   sending (found at start-up: the process died mid-send) ──► pending, resent with the SAME key
  *
+ * Mail (issue #4): `mail.markSeen`/`mail.flag` and reply/forward (`mail.send`) are actions on a cached
+ * mail item; a new mail (`submitCompose`) has no item and gets a stand-in base item
+ * (`<backendId>:outgoing:<uuid>`, status 'outgoing') so its entry is listed like any other. The files a
+ * mail.send names are moved from the staging area into the entry's folder inside the submit's
+ * transaction (OutboxFiles) and deleted once the entry is done or discarded. SMTP has no idempotency
+ * key: the adapter keeps a durable checkpoint in `outbox.progress` (saveProgress); `retry` clears an
+ * uncertain one (`…_started`: the official decided to send again) and keeps the others.
+ *
  * The optimistic status (ACTION_TRANSITIONS[kind].to, or the status it starts from when the action
  * keeps it) is shown while an entry is pending or sending; it is not written into `items`, so a sync
  * page can never erase it, and it disappears by itself when the entry stops being pending.
  */
 import type Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import { ACTION_TRANSITIONS, DOCUMENT_ACTION_KINDS, isActionAllowed, type ItemAction, type ItemActionKind } from '../../shared/actions';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ACTION_TRANSITIONS,
+  DOCUMENT_ACTION_KINDS,
+  isActionAllowed,
+  MAIL_ACTION_KINDS,
+  optimisticStatusFor,
+  type ItemAction,
+  type ItemActionKind,
+  type MailSendAction,
+} from '../../shared/actions';
 import type { CoreEvent, OutboxEntry, OutboxState } from '../../shared/api';
 import type { WorkItem } from '../../shared/work-item';
-import type { NormalizedRecord } from '../adapters/adapter';
+import { isUncertainProgress, type NormalizedRecord } from '../adapters/adapter';
 import { ApiFailure } from '../api/api.dispatcher';
 import type { AuditLog } from '../audit/audit.log';
 import type { QueueService } from '../queue/queue.service';
+import type { OutboxFiles } from './outbox.files';
 import {
   OutboxRepository,
   toOutboxEntry,
@@ -53,6 +71,16 @@ export interface OutboxServiceDeps {
   acceptsActions: (backendId: string) => boolean;
   /** Actor recorded for the runner's own state changes. */
   systemActor?: string;
+  /** Files of outgoing mail (staged attachments); without it, mail with attachments is refused. */
+  files?: OutboxFiles;
+  /** The sending account of a mail backend (SMTP configured); null when it cannot send mail. */
+  mailAccount?: (backendId: string) => MailAccount | null;
+}
+
+/** A mail backend the official can send from. */
+export interface MailAccount {
+  address: string;
+  displayName: string | null;
 }
 
 export const SYSTEM_ACTOR = 'system';
@@ -82,15 +110,50 @@ export const ACTION_LABELS: Readonly<Record<ItemActionKind, string>> = {
 };
 
 const DOCUMENT_KINDS: ReadonlySet<string> = new Set(DOCUMENT_ACTION_KINDS);
+const MAIL_KINDS: ReadonlySet<string> = new Set(MAIL_ACTION_KINDS);
 
-function actionFitsSource(kind: ItemActionKind, source: WorkItem['source']): boolean {
-  return source === 'document' ? DOCUMENT_KINDS.has(kind) : source === 'procedure' && !DOCUMENT_KINDS.has(kind);
+export function actionFitsSource(kind: ItemActionKind, source: WorkItem['source']): boolean {
+  if (source === 'document') return DOCUMENT_KINDS.has(kind);
+  if (source === 'mail') return MAIL_KINDS.has(kind);
+  return source === 'procedure' && !DOCUMENT_KINDS.has(kind) && !MAIL_KINDS.has(kind);
 }
 
 /** The status an item shows while `action` is pending, starting from `status`. */
-export function optimisticStatusAfter(kind: ItemActionKind, status: string): string {
-  return ACTION_TRANSITIONS[kind].to ?? status;
+export function optimisticStatusAfter(action: ItemAction, status: string): string {
+  return optimisticStatusFor(action, status);
 }
+
+/** Stand-in item status of a new mail waiting in the outbox (MAIL_STATUSES). */
+export const OUTGOING_MAIL_STATUS = 'outgoing';
+
+/**
+ * The action as the audit trail keeps it: a mail's body is replaced by its length and SHA-256 (the
+ * trail stays small and the text is still provable), the rest verbatim.
+ */
+export function auditedAction(action: ItemAction): Record<string, unknown> {
+  if (action.kind !== 'mail.send') return { ...action };
+  const { text, ...rest } = action;
+  return { ...rest, textLength: text.length, textSha256: createHash('sha256').update(text, 'utf8').digest('hex') };
+}
+
+function recipientsOf(action: MailSendAction): string {
+  const all = [...action.to, ...action.cc, ...action.bcc];
+  return all.length > 3 ? `${all.slice(0, 3).join(', ')} và ${all.length - 3} người khác` : all.join(', ');
+}
+
+const MAIL_MODE_LABELS: Readonly<Record<MailSendAction['mode'], string>> = {
+  new: 'thư mới',
+  reply: 'trả lời',
+  replyAll: 'trả lời tất cả',
+  forward: 'chuyển tiếp',
+};
+
+/** Audit summaries of the mail adapter's checkpoints (PerformProgress values). */
+const PROGRESS_LABELS: Readonly<Record<string, string>> = {
+  smtp_started: 'Đã chuyển hết nội dung thư cho máy chủ gửi thư, chờ xác nhận',
+  smtp_accepted: 'Máy chủ gửi thư đã nhận thư',
+  '': 'Xoá mốc gửi (thư chưa được gửi đi)',
+};
 
 export interface SubmitInput {
   itemId: string;
@@ -118,7 +181,8 @@ export class OutboxService {
   submit(input: SubmitInput): OutboxEntry {
     const { queue, now, actor } = this.deps;
     const at = now();
-    const entry = this.deps.db.transaction((): OutboxRecord => {
+    let undoFiles: (() => void) | null = null;
+    const tx = this.deps.db.transaction((): OutboxRecord => {
       const item = queue.getItem(input.itemId, at);
       if (!item) throw new ApiFailure('invalid_input', `No item with id "${input.itemId}" in the cache`);
       const kind = input.action.kind;
@@ -141,7 +205,14 @@ export class OutboxService {
         );
       }
       const id = randomUUID();
-      const optimisticStatus = optimisticStatusAfter(kind, item.status);
+      if (input.action.kind === 'mail.send') {
+        if (input.action.mode === 'new') {
+          throw new ApiFailure('invalid_input', 'Thư mới không gắn với thư nào: hãy gửi bằng "mail.compose" (soạn thư mới), không phải thao tác trên một thư.');
+        }
+        this.requireMailAccount(item.backendId);
+        undoFiles = this.claimFiles(id, input.action);
+      }
+      const optimisticStatus = optimisticStatusAfter(input.action, item.status);
       this.repo.insert({
         id,
         itemId: item.id,
@@ -156,11 +227,80 @@ export class OutboxService {
       this.deps.audit.append({
         actor: actor.username,
         kind: 'action',
-        summary: `${ACTION_LABELS[kind]} ${item.ref}`,
-        data: { event: 'submit', outboxId: id, itemId: item.id, backendId: item.backendId, action: input.action, fromStatus: item.status, toStatus: optimisticStatus, baseUpdatedAt: input.baseUpdatedAt },
+        summary: input.action.kind === 'mail.send'
+          ? `${ACTION_LABELS[kind]} (${MAIL_MODE_LABELS[input.action.mode]}) "${input.action.subject}" đến ${recipientsOf(input.action)}`
+          : `${ACTION_LABELS[kind]} ${item.ref}`,
+        data: { event: 'submit', outboxId: id, itemId: item.id, backendId: item.backendId, action: auditedAction(input.action), fromStatus: item.status, toStatus: optimisticStatus, baseUpdatedAt: input.baseUpdatedAt },
       });
       return this.mustGet(id);
-    })();
+    });
+    const entry = this.runWithFiles(tx, () => undoFiles);
+    this.announce(entry);
+    this.wakeListener?.(entry.backendId);
+    return toOutboxEntry(entry);
+  }
+
+  /**
+   * A new mail (mode 'new') from a mail backend: no cached item, so the entry gets a stand-in base
+   * item `<backendId>:outgoing:<uuid>` (status 'outgoing', ref and title = the subject).
+   */
+  submitCompose(backendId: string, action: MailSendAction): OutboxEntry {
+    const { now, actor } = this.deps;
+    if (action.mode !== 'new') {
+      throw new ApiFailure(
+        'invalid_input',
+        'Trả lời, trả lời tất cả và chuyển tiếp là thao tác trên thư gốc: hãy gửi bằng "action.submit" với mã của thư gốc.',
+      );
+    }
+    const at = now();
+    let undoFiles: (() => void) | null = null;
+    const tx = this.deps.db.transaction((): OutboxRecord => {
+      const account = this.requireMailAccount(backendId);
+      const id = randomUUID();
+      const standIn = `outgoing:${randomUUID()}`;
+      const label = action.subject.trim() === '' ? '(không có tiêu đề)' : action.subject.trim();
+      const base: WorkItem = {
+        id: `${backendId}:${standIn}`,
+        source: 'mail',
+        backendId,
+        externalId: standIn,
+        ref: label,
+        title: label,
+        party: recipientsOf(action),
+        kind: null,
+        status: OUTGOING_MAIL_STATUS,
+        receivedAt: at,
+        dueAt: null,
+        urgency: 0,
+        assignee: actor.username,
+        assigneeName: actor.fullName,
+        updatedAt: at,
+        sla: 'none',
+        remainingWorkingMinutes: null,
+        pendingActions: 0,
+        attention: 'none',
+      };
+      undoFiles = this.claimFiles(id, action);
+      this.repo.insert({
+        id,
+        itemId: base.id,
+        backendId,
+        actor: actor.username,
+        action,
+        base,
+        baseUpdatedAt: null,
+        optimisticStatus: OUTGOING_MAIL_STATUS,
+        at,
+      });
+      this.deps.audit.append({
+        actor: actor.username,
+        kind: 'action',
+        summary: `${ACTION_LABELS['mail.send']} (${MAIL_MODE_LABELS.new}) "${action.subject}" từ ${account.address} đến ${recipientsOf(action)}`,
+        data: { event: 'submit', outboxId: id, itemId: base.id, backendId, action: auditedAction(action), from: account.address, fromStatus: null, toStatus: OUTGOING_MAIL_STATUS },
+      });
+      return this.mustGet(id);
+    });
+    const entry = this.runWithFiles(tx, () => undoFiles);
     this.announce(entry);
     this.wakeListener?.(entry.backendId);
     return toOutboxEntry(entry);
@@ -181,11 +321,17 @@ export class OutboxService {
     return r ? toOutboxEntry(r) : null;
   }
 
-  /** needs_attention → pending (the cap counts again from zero). */
+  /**
+   * needs_attention → pending (the cap counts again from zero). An uncertain checkpoint (a mail that
+   * may already have gone out) is cleared: retrying is the official's decision to send again.
+   */
   retry(id: string): OutboxEntry {
     const entry = this.userTransition(id, ['needs_attention'], 'retry', (r, at) => ({
-      patch: { state: 'pending', at, countedFailures: 0, nextAttemptAt: at },
-      summary: `Gửi lại: ${ACTION_LABELS[r.action.kind]} ${r.base.ref}`,
+      patch: { state: 'pending', at, countedFailures: 0, nextAttemptAt: at, ...(isUncertainProgress(r.progress) ? { progress: null } : {}) },
+      summary: isUncertainProgress(r.progress)
+        ? `Gửi lại (cán bộ xác nhận gửi lại dù có thể đã gửi): ${ACTION_LABELS[r.action.kind]} ${r.base.ref}`
+        : `Gửi lại: ${ACTION_LABELS[r.action.kind]} ${r.base.ref}`,
+      data: { progressBefore: r.progress },
     }));
     this.wakeListener?.(entry.backendId);
     return entry;
@@ -193,19 +339,23 @@ export class OutboxService {
 
   /** pending | needs_attention | conflict → discarded; the optimistic status goes away with it. */
   discard(id: string): OutboxEntry {
-    return this.userTransition(id, ['pending', 'needs_attention', 'conflict'], 'discard', (r, at) => ({
+    const entry = this.userTransition(id, ['pending', 'needs_attention', 'conflict'], 'discard', (r, at) => ({
       patch: { state: 'discarded', at, nextAttemptAt: null },
       summary: `Hủy thao tác: ${ACTION_LABELS[r.action.kind]} ${r.base.ref}`,
     }));
+    this.releaseFiles(entry);
+    return entry;
   }
 
   /** A conflict: send again against the backend's current version, or drop the action. */
   resolveConflict(id: string, resolution: 'apply_anyway' | 'discard'): OutboxEntry {
     if (resolution === 'discard') {
-      return this.userTransition(id, ['conflict'], 'resolve_discard', (r, at) => ({
+      const discarded = this.userTransition(id, ['conflict'], 'resolve_discard', (r, at) => ({
         patch: { state: 'discarded', at, nextAttemptAt: null },
         summary: `Xung đột — hủy thao tác: ${ACTION_LABELS[r.action.kind]} ${r.base.ref}`,
       }));
+      this.releaseFiles(discarded);
+      return discarded;
     }
     const entry = this.userTransition(id, ['conflict'], 'resolve_apply_anyway', (r, at) => {
       const current = r.conflict?.current ?? this.deps.queue.getItem(r.itemId, at);
@@ -223,7 +373,7 @@ export class OutboxService {
           baseUpdatedAt: current.updatedAt,
           countedFailures: 0,
           nextAttemptAt: at,
-          optimisticStatus: optimisticStatusAfter(r.action.kind, current.status),
+          optimisticStatus: optimisticStatusAfter(r.action, current.status),
           conflict: null,
           // The backend keeps its 409 under the old key: a new round gets a new key.
           keyRound: r.keyRound + 1,
@@ -291,9 +441,33 @@ export class OutboxService {
     });
   }
 
+  /**
+   * The adapter's durable checkpoint of an entry being sent (PerformContext.progress). Committed
+   * with synchronous = FULL (the WAL is synced before this returns), so not even a power cut can lose
+   * a checkpoint the adapter relies on; audited.
+   */
+  saveProgress(r: OutboxRecord, value: string | null): void {
+    const db = this.deps.db;
+    const before: unknown = db.pragma('synchronous', { simple: true });
+    db.pragma('synchronous = FULL');
+    try {
+      db.transaction(() => {
+        this.repo.setProgress(r.id, value);
+        this.deps.audit.append({
+          actor: this.systemActor,
+          kind: 'outbox',
+          summary: `${PROGRESS_LABELS[value ?? ''] ?? `Mốc gửi "${value}"`}: ${ACTION_LABELS[r.action.kind]} ${r.base.ref}`,
+          data: { outboxId: r.id, itemId: r.itemId, event: 'progress', progress: value },
+        });
+      })();
+    } finally {
+      db.pragma(`synchronous = ${typeof before === 'number' ? before : 1}`);
+    }
+  }
+
   /** The backend applied the action: its record lands in the cache, the entry is done. */
   markApplied(r: OutboxRecord, record: NormalizedRecord): OutboxRecord {
-    return this.transition(
+    const applied = this.transition(
       r,
       { state: 'done', at: this.deps.now(), nextAttemptAt: null, optimisticStatus: null, resultUpdatedAt: record.updatedAt, lastError: null },
       {
@@ -303,6 +477,11 @@ export class OutboxService {
       },
       () => this.deps.queue.upsertRecord(r.backendId, record),
     );
+    // A new mail's record is its Sent copy, another item than the stand-in.
+    const recordItemId = `${r.backendId}:${record.externalId}`;
+    if (recordItemId !== r.itemId) this.deps.emit({ type: 'items.changed', ids: [recordItemId], more: false });
+    this.releaseFiles(applied);
+    return applied;
   }
 
   /** The item changed since the official saw it; the backend's current copy lands in the cache. */
@@ -367,6 +546,39 @@ export class OutboxService {
   }
 
   // ---------- internals ----------
+
+  private requireMailAccount(backendId: string): MailAccount {
+    const account = this.deps.mailAccount?.(backendId) ?? null;
+    if (account !== null) return account;
+    if (!this.deps.acceptsActions(backendId)) {
+      throw new ApiFailure('invalid_input', `Không có hộp thư "${backendId}" để gửi thư.`);
+    }
+    throw new ApiFailure(
+      'invalid_input',
+      `Hộp thư "${backendId}" chưa được cấu hình máy chủ gửi thư (SMTP), nên chưa gửi thư được: đề nghị bộ phận CNTT bổ sung cấu hình "smtp".`,
+    );
+  }
+
+  /** Move a mail's staged files into the entry's folder (inside the submit's transaction). */
+  private claimFiles(outboxId: string, action: MailSendAction): () => void {
+    if (action.attachments.length === 0) return () => undefined;
+    if (!this.deps.files) throw new ApiFailure('unavailable', 'Chưa gửi được thư có tệp đính kèm: vùng lưu tệp chưa sẵn sàng.');
+    return this.deps.files.claim(outboxId, action.attachments);
+  }
+
+  /** Run a submit transaction; when it fails, move the files it claimed back to the staging area. */
+  private runWithFiles(tx: () => OutboxRecord, undo: () => (() => void) | null): OutboxRecord {
+    try {
+      return tx();
+    } catch (error) {
+      undo()?.();
+      throw error;
+    }
+  }
+
+  private releaseFiles(entry: Pick<OutboxEntry, 'id' | 'action'> | Pick<OutboxRecord, 'id' | 'action'>): void {
+    if (entry.action.kind === 'mail.send' && entry.action.attachments.length > 0) this.deps.files?.release(entry.id);
+  }
 
   private mustGet(id: string): OutboxRecord {
     const r = this.repo.get(id);

@@ -149,7 +149,8 @@ describe('runner', () => {
     await drain();
     expect(state(entry.id)).toMatchObject({ state: 'done', attempts: 1, lastError: null });
     expect(adapter.performCalls).toHaveLength(1);
-    expect(adapter.performCalls[0]?.ctx).toEqual({ idempotencyKey: entry.id, baseUpdatedAt: NOW - 60_000, actor: ACTOR });
+    expect(adapter.performCalls[0]?.ctx).toMatchObject({ idempotencyKey: entry.id, baseUpdatedAt: NOW - 60_000, actor: ACTOR, createdAt: NOW });
+    expect(adapter.performCalls[0]?.ctx.progress?.value).toBeNull();
     const cached = queue.getItem('p:X', clock);
     expect(cached).toMatchObject({ status: '4', assignee: 'canbo.mai', pendingActions: 0, attention: 'none' });
     // The next sync brings the same version: nothing changes.
