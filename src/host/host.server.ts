@@ -6,6 +6,12 @@
  * - Requests whose Host header is not this loopback address are refused (DNS rebinding).
  * - The WebSocket also checks Origin, so another page in the same browser cannot subscribe.
  * - Static files get a strict CSP and the usual hardening headers.
+ * - GET /api/mail/attachment?itemId=…&index=… streams a mail attachment (same token check as the
+ *   API, `Authorization: Bearer`): `Content-Type: application/octet-stream` (never rendered),
+ *   `Content-Disposition: attachment` with the file name as RFC 5987 `filename*=UTF-8''…` (Vietnamese
+ *   names) and an ASCII fallback, nosniff, no-store. Memory stays flat: the core streams the file
+ *   from its disk cache. The renderer fetches it with the header and hands the blob to the browser's
+ *   download (an `<a download>` link cannot carry the token).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -13,13 +19,30 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import { MAIL_MAX_ATTACHMENT_BYTES } from '../shared/actions';
 import type { CoreEvent, Envelope } from '../shared/api';
+
+/** A mail attachment ready to stream (structurally the core's OpenedAttachment). */
+export interface HostedAttachment {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  stream: Readable;
+}
 
 /** What the host needs from the core (structurally the core's `Core`). */
 export interface HostedCore {
   handle(method: string, input: unknown): Promise<Envelope<unknown>>;
   subscribe(listener: (event: CoreEvent) => void): () => void;
+  /**
+   * A mail attachment (GET /api/mail/attachment); rejects with an error carrying a contract error
+   * `code` (not_found, invalid_input, unavailable) and a message for the official.
+   */
+  openAttachment?(itemId: string, index: number): Promise<HostedAttachment>;
 }
 
 export interface HostOptions {
@@ -43,6 +66,8 @@ export interface RunningHost {
 }
 
 const MAX_BODY_BYTES = 1_000_000;
+/** `mail.stageAttachment` carries one file as base64 (up to the 25 MB a mail may attach). */
+const MAX_STAGE_BODY_BYTES = Math.ceil(MAIL_MAX_ATTACHMENT_BYTES / 3) * 4 + 64 * 1024;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -96,17 +121,49 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function errorEnvelope(code: 'invalid_input' | 'unauthorized' | 'not_found' | 'internal', message: string): Envelope<never> {
+function errorEnvelope(code: 'invalid_input' | 'unauthorized' | 'not_found' | 'unavailable' | 'internal', message: string): Envelope<never> {
   return { ok: false, error: { code, message } };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+export const ATTACHMENT_ROUTE = '/api/mail/attachment';
+
+const AttachmentQuerySchema = z.object({
+  itemId: z.string().min(1).max(300),
+  index: z
+    .string()
+    .regex(/^\d{1,4}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(1000)),
+});
+
+/**
+ * `Content-Disposition: attachment` for a file name from a mail: RFC 5987 `filename*` in UTF-8 and a
+ * plain ASCII `filename` fallback (diacritics dropped, đ → d). Path separators and control characters
+ * never reach the browser.
+ */
+export function attachmentDisposition(name: string | null): string {
+  const clean = (name ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim() || 'tep-dinh-kem';
+  const ascii =
+    clean
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/đ/g, 'd')
+      .replace(/Đ/g, 'D')
+      .replace(/[^\x20-\x7e]/g, '_')
+      .replace(/["%;\\]/g, '_') || 'tep-dinh-kem';
+  const encoded = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+const ERROR_STATUS: Record<string, number> = { not_found: 404, invalid_input: 400, unavailable: 503, unauthorized: 401 };
+
+async function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new Error('body too large');
+    if (size > maxBytes) throw new Error('body too large');
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -161,6 +218,55 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     createReadStream(file).pipe(res);
   }
 
+  async function serveAttachment(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET') {
+      sendJson(res, 405, errorEnvelope('invalid_input', 'use GET'));
+      return;
+    }
+    if (!sameToken(bearer(req), tokenBuf)) {
+      sendJson(res, 401, errorEnvelope('unauthorized', 'missing or wrong token'));
+      return;
+    }
+    const query = AttachmentQuerySchema.safeParse({ itemId: url.searchParams.get('itemId'), index: url.searchParams.get('index') });
+    if (!query.success) {
+      sendJson(res, 400, errorEnvelope('invalid_input', 'Thiếu hoặc sai tham số itemId / index của tệp đính kèm.'));
+      return;
+    }
+    const open = options.core.openAttachment?.bind(options.core);
+    if (!open) {
+      sendJson(res, 404, errorEnvelope('not_found', 'Máy chủ này không phục vụ tệp đính kèm thư.'));
+      return;
+    }
+    let file: HostedAttachment;
+    try {
+      file = await open(query.data.itemId, query.data.index);
+    } catch (error) {
+      const e = error as { code?: unknown; message?: unknown };
+      const code = typeof e.code === 'string' && e.code in ERROR_STATUS ? e.code : 'internal';
+      if (code === 'internal') log(`host: attachment failed: ${error instanceof Error ? error.message : String(error)}`);
+      const message = code === 'internal' ? 'internal error' : String(e.message);
+      sendJson(res, ERROR_STATUS[code] ?? 500, errorEnvelope(code as 'not_found' | 'invalid_input' | 'unavailable' | 'internal', message));
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': file.size,
+      'Content-Disposition': attachmentDisposition(file.filename),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    });
+    try {
+      await pipeline(file.stream, res);
+    } catch (error) {
+      // The browser went away mid-download, or the file could not be read: nothing more to send.
+      file.stream.destroy();
+      log(`host: attachment stream ended early: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   async function serveApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') {
       sendJson(res, 405, errorEnvelope('invalid_input', 'use POST'));
@@ -177,7 +283,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     let input: unknown;
     try {
-      const text = await readBody(req);
+      const text = await readBody(req, method === 'mail.stageAttachment' ? MAX_STAGE_BODY_BYTES : MAX_BODY_BYTES);
       input = text.length === 0 ? {} : (JSON.parse(text) as unknown);
     } catch (err) {
       sendJson(res, 400, errorEnvelope('invalid_input', err instanceof Error ? err.message : 'bad body'));
@@ -194,7 +300,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return;
     }
     const url = new URL(req.url ?? '/', `http://${hostHeader}`);
-    const task = url.pathname.startsWith('/api/')
+    const task = url.pathname === ATTACHMENT_ROUTE
+      ? serveAttachment(req, res, url)
+      : url.pathname.startsWith('/api/')
       ? serveApi(req, res, url.pathname.slice('/api/'.length))
       : req.method === 'GET' || req.method === 'HEAD'
         ? serveStatic(req, res, url.pathname)

@@ -74,7 +74,7 @@ function toDate(value: Date | string | undefined): number | null {
 function addresses(list: { name?: string | undefined; address?: string | undefined }[] | undefined): MailAddress[] {
   return (list ?? [])
     .filter((a) => (a.address ?? '').length > 0 || (a.name ?? '').length > 0)
-    .map((a) => ({ name: a.name?.trim() ? a.name.trim() : null, address: a.address ?? '' }));
+    .map((a) => ({ name: a.name?.trim() ? a.name.trim().normalize('NFC') : null, address: a.address ?? '' }));
 }
 
 /** Attachments (name, type, encoded size) from a BODYSTRUCTURE tree. */
@@ -121,19 +121,32 @@ export function firstTextPart(node: MailStructureLike | undefined): { part: stri
   return (node ? walk(node) : null) ?? html;
 }
 
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 70) return code - 55;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
+}
+
+/** Quoted-printable (latin1 text of the raw bytes) → bytes; soft line breaks dropped, bad escapes kept as is. */
 function decodeQuotedPrintable(text: string): Buffer {
-  const bytes: number[] = [];
   const src = text.replace(/=\r?\n/g, '');
+  const out = Buffer.allocUnsafe(src.length);
+  let n = 0;
   for (let i = 0; i < src.length; i++) {
-    const ch = src[i]!;
-    if (ch === '=' && /^[0-9A-Fa-f]{2}$/.test(src.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(src.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(ch, 'latin1'));
+    const code = src.charCodeAt(i);
+    if (code === 61 && i + 2 < src.length) {
+      const hi = hexValue(src.charCodeAt(i + 1));
+      const lo = hexValue(src.charCodeAt(i + 2));
+      if (hi >= 0 && lo >= 0) {
+        out[n++] = hi * 16 + lo;
+        i += 2;
+        continue;
+      }
     }
+    out[n++] = code & 0xff;
   }
-  return Buffer.from(bytes);
+  return out.subarray(0, n);
 }
 
 /** A short plain-text preview from the first bytes of a text part (possibly cut mid-way). */
@@ -172,7 +185,8 @@ export interface MailLocation {
 export function normalizeMail(msg: MailFetchLike, loc: MailLocation, preview: string | null): NormalizedRecord {
   const env = msg.envelope ?? {};
   const from = addresses(env.from)[0] ?? null;
-  const subject = (env.subject ?? '').trim();
+  // NFC: a windows-1258 encoded word decodes to base letters plus combining tone marks.
+  const subject = (env.subject ?? '').trim().normalize('NFC');
   const receivedAt = toDate(msg.internalDate) ?? toDate(env.date) ?? 0;
   const messageId = cleanMessageId(env.messageId);
   const flags = msg.flags ?? new Set<string>();

@@ -7,6 +7,8 @@ import type Database from 'better-sqlite3';
 import { migration001Initial } from './migrations/001-initial';
 import { migration002OutboxAudit } from './migrations/002-outbox-audit';
 import { migration003ItemLinks } from './migrations/003-item-links';
+import { migration004MailOutbox } from './migrations/004-mail-outbox';
+import { migration005MailBodiesLinks } from './migrations/005-mail-bodies-links';
 
 export interface Migration {
   readonly version: number;
@@ -19,6 +21,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration001Initial,
   migration002OutboxAudit,
   migration003ItemLinks,
+  migration004MailOutbox,
+  migration005MailBodiesLinks,
 ];
 
 export class DatabaseTooNewError extends Error {

@@ -60,6 +60,8 @@ const CCCD_RE = /(?<![\p{L}\p{N}]|\p{N}[.,])(\d{12})(?![\p{L}\p{N}]|[.,]\p{N})/g
 const CMND_RE =
   /(?<![\p{L}\p{N}])(?:CMND|CMTND|ch[ứu]ng[ \t]+minh(?:[ \t]+nh[âa]n[ \t]+d[âa]n)?)(?:[ \t]*(?:s[ốo]|:|#|No\.?))*[ \t]*(\d{9})(?![\p{L}\p{N}]|[.,]\p{N})/giu;
 
+const MAY_HAVE_LINK_RE = /\d{3}|\d[ \t]*\//;
+
 function isRealYymmdd(yymmdd: string): boolean {
   const year = 2000 + Number(yymmdd.slice(0, 2));
   const month = Number(yymmdd.slice(2, 4));
@@ -99,6 +101,9 @@ export function extractLinks(text: string, options: ExtractOptions = {}): MailLi
   const now = options.now ?? Date.now();
   const src = text.normalize('NFC');
   const out: MailLink[] = [];
+  // Every pattern needs three digits in a row (dossier code, CCCD, CMND) or a digit before `/`
+  // (document number; `\d` is ASCII in every pattern): text with neither has no link.
+  if (!MAY_HAVE_LINK_RE.test(src)) return out;
 
   for (const m of src.matchAll(DOSSIER_RE)) {
     const [, unit = '', date = '', seq = ''] = m;

@@ -29,7 +29,7 @@ import { NO_DUE_KEY } from '../db/migrations/001-initial';
 import { type SyncStateRepository } from '../sync/sync-state.repository';
 import type { ItemMarks, PendingMarksSource } from '../outbox/outbox.repository';
 import { defaultCalendar, type WorkCalendar } from '../deadline';
-import { extractLinks, foldNotation, matchLinks, type LinkKind, type LinkLookup, type LinkMatch } from '../mail/mail-links';
+import { extractLinks, foldNotation, matchLinks, type LinkKind, type LinkLookup, type LinkMatch, type MailLink } from '../mail/mail-links';
 import { DEFAULT_MAIL_RULES, evaluateMail, type MailRule } from '../mail/mail-rules';
 import { type DeadlinePolicy, type SlaBoundaries } from './deadline.policy';
 import { describeRecordIssues, NormalizedRecordSchema } from './normalized-record.schema';
@@ -165,6 +165,15 @@ interface UpsertParams {
 }
 
 type Params = Record<string, string | number>;
+
+/** A mail's link rows as the rules and relinking see them (removed: 1 for a tombstone). */
+interface LinkStateRow {
+  kind: LinkKind;
+  value_key: string;
+  origin: 'auto' | 'manual';
+  removed: number;
+  to_id: string | null;
+}
 
 const ITEM_COLUMNS = `i.id, i.source, i.backend_id, i.external_id, i.ref, i.title, i.party, i.kind, i.status,
   i.received_at, i.due_at, i.urgency, i.assignee, i.assignee_name, i.updated_at, i.clock_running, i.paused`;
@@ -325,6 +334,8 @@ export class QueueService {
   }>;
   private readonly resolveLinks: Database.Statement<[string, string, string], { from_id: string }>;
   private readonly anyUnresolvedLink: Database.Statement<[], { one: number }>;
+  private readonly anyQuarantine: Database.Statement<[string], { one: number }>;
+  private readonly anyMailBody: Database.Statement<[], { one: number }>;
   private readonly selectMailForEvaluation: Database.Statement<
     [string],
     { received_at: number; status: string; detail_json: string }
@@ -340,6 +351,11 @@ export class QueueService {
   }>;
   private readonly selectLinksFrom: Database.Statement<[string], ItemLinkRow>;
   private readonly selectLinksTo: Database.Statement<[string], ItemLinkRow>;
+  private readonly selectLinkStates: Database.Statement<[string], LinkStateRow>;
+  private readonly selectBodyLinks: Database.Statement<[string], { body_links_json: string }>;
+  private readonly selectCitizenOf: Database.Statement<[string], { citizen_id: string | null }>;
+  private readonly selectCitizenLinks: Database.Statement<[string, string], ItemLinkRow>;
+  private readonly selectDossiersOfCitizen: Database.Statement<[string, number], { id: string }>;
   private readonly lookup: LinkLookup;
 
   constructor(
@@ -384,7 +400,7 @@ export class QueueService {
       WHERE items.updated_at IS NOT excluded.updated_at OR items.status IS NOT excluded.status
         OR items.detail_json IS NOT excluded.detail_json OR items.due_at IS NOT excluded.due_at
         OR items.urgency IS NOT excluded.urgency OR items.is_open IS NOT excluded.is_open
-        OR items.title IS NOT excluded.title`);
+        OR items.title IS NOT excluded.title OR items.assignee IS NOT excluded.assignee`);
     // An expunged mail closes its item; subject, sender and detail stay as they were.
     this.closeDeletedMail = db.prepare(`UPDATE items SET status = 'deleted', is_open = 0, clock_running = 0,
       updated_at = @updatedAt WHERE id = @id AND status IS NOT 'deleted'`);
@@ -392,27 +408,43 @@ export class QueueService {
       WHERE ref_folded = ? AND source = ? ORDER BY updated_at DESC LIMIT 1`);
     this.findByCitizen = db.prepare(`SELECT id FROM items INDEXED BY items_citizen
       WHERE citizen_id = ? AND source = 'procedure' ORDER BY updated_at DESC LIMIT 1`);
-    this.deleteAutoLinks = db.prepare("DELETE FROM item_links WHERE from_id = ? AND origin = 'auto'");
+    // Automatic links are recomputed whenever the mail lands; tombstones (removed by hand) stay.
+    this.deleteAutoLinks = db.prepare("DELETE FROM item_links WHERE from_id = ? AND origin = 'auto' AND removed_at IS NULL");
     this.insertLink = db.prepare(`INSERT INTO item_links (from_id, kind, value_key, value, to_id, origin, created_at)
       VALUES (@fromId, @kind, @valueKey, @value, @toId, @origin, @at)
       ON CONFLICT (from_id, kind, value_key) DO UPDATE SET to_id = COALESCE(excluded.to_id, item_links.to_id)`);
+    this.anyMailBody = db.prepare('SELECT 1 AS one FROM mail_bodies LIMIT 1');
+    this.anyQuarantine = db.prepare('SELECT 1 AS one FROM quarantine WHERE backend_id = ? LIMIT 1');
     this.anyUnresolvedLink = db.prepare('SELECT 1 AS one FROM item_links INDEXED BY item_links_unresolved WHERE to_id IS NULL LIMIT 1');
     this.resolveLinks = db.prepare(`UPDATE item_links SET to_id = ?
       WHERE to_id IS NULL AND kind = ? AND value_key = ? RETURNING from_id`);
     this.selectMailForEvaluation = db.prepare(
       "SELECT received_at, status, detail_json FROM items WHERE id = ? AND source = 'mail'",
     );
-    this.selectResolvedLinkKinds = db.prepare('SELECT kind FROM item_links WHERE from_id = ? AND to_id IS NOT NULL');
+    this.selectResolvedLinkKinds = db.prepare(
+      'SELECT kind FROM item_links WHERE from_id = ? AND to_id IS NOT NULL AND removed_at IS NULL',
+    );
     this.updateMailVerdict = db.prepare(`UPDATE items SET due_at = @dueAt, due_key = @dueKey, urgency = @urgency,
       is_open = @isOpen, clock_running = @clockRunning WHERE id = @id AND status IS NOT 'deleted'
         AND (due_at IS NOT @dueAt OR urgency IS NOT @urgency OR is_open IS NOT @isOpen)`);
     const linkColumns = 'from_id, to_id, kind, value, origin, created_at';
     this.selectLinksFrom = db.prepare(
-      `SELECT ${linkColumns} FROM item_links WHERE from_id = ? ORDER BY created_at, kind, value_key`,
+      `SELECT ${linkColumns} FROM item_links WHERE from_id = ? AND removed_at IS NULL ORDER BY created_at, kind, value_key`,
     );
     this.selectLinksTo = db.prepare(
-      `SELECT ${linkColumns} FROM item_links INDEXED BY item_links_to WHERE to_id = ? ORDER BY created_at, from_id`,
+      `SELECT ${linkColumns} FROM item_links INDEXED BY item_links_to WHERE to_id = ? AND removed_at IS NULL
+        ORDER BY created_at, from_id`,
     );
+    this.selectLinkStates = db.prepare(
+      'SELECT kind, value_key, origin, removed_at IS NOT NULL AS removed, to_id FROM item_links WHERE from_id = ?',
+    );
+    this.selectBodyLinks = db.prepare('SELECT body_links_json FROM mail_bodies WHERE item_id = ?');
+    this.selectCitizenOf = db.prepare('SELECT citizen_id FROM items WHERE id = ?');
+    // Mails citing a citizen's ID number, whichever of the citizen's dossiers the link resolved to.
+    this.selectCitizenLinks = db.prepare(`SELECT ${linkColumns} FROM item_links INDEXED BY item_links_value
+      WHERE kind = 'citizen' AND value_key = ? AND removed_at IS NULL AND to_id IS NOT ?`);
+    this.selectDossiersOfCitizen = db.prepare(`SELECT id FROM items INDEXED BY items_citizen
+      WHERE citizen_id = ? AND source = 'procedure' ORDER BY updated_at DESC LIMIT ?`);
     this.lookup = {
       findDossier: (code) => this.findByRef.get(foldNotation(code), 'procedure')?.id ?? null,
       findDocumentByNotation: (folded) => this.findByRef.get(folded, 'document')?.id ?? null,
@@ -452,13 +484,23 @@ export class QueueService {
       const changed: string[] = [];
       const reevaluated = new Set<string>();
       // Most pages carry no mail and meet no waiting link: look for waiting links only when there are any.
-      let linksWaiting = this.anyUnresolvedLink.get() !== undefined;
+      // null: unknown since a mail landed (it may have stored unresolved links); asked again only
+      // when a dossier or document that could resolve them comes next, not once per mail.
+      let linksWaiting: boolean | null = this.anyUnresolvedLink.get() !== undefined;
+      // Quarantine rows of this backend before the page (this page's own are written after the loop):
+      // without any, a mail has none to clear (one probe a page instead of one DELETE a mail).
+      const quarantineEmpty = this.anyQuarantine.get(backendId) === undefined;
+      // No mail body read yet (a first sync): no body links to look up for each mail. Bodies are
+      // never written while a page lands.
+      const bodiesStored = this.anyMailBody.get() !== undefined;
       for (const { row, record } of rows) {
         if (record.source === 'mail') {
-          if (this.landMail(row, record, at)) changed.push(row.id);
-          linksWaiting ||= this.anyUnresolvedLink.get() !== undefined;
+          if (this.landMail(row, record, at, bodiesStored)) changed.push(row.id);
+          if (linksWaiting === false) linksWaiting = null;
+          if (quarantineEmpty) continue;
         } else if (this.upsertItem.run(row).changes > 0) {
           changed.push(row.id);
+          linksWaiting ??= this.anyUnresolvedLink.get() !== undefined;
           if (linksWaiting) for (const mailId of this.resolvePendingLinks(row)) reevaluated.add(mailId);
         }
         this.clearQuarantine.run({ backendId, externalId: row.externalId });
@@ -491,7 +533,9 @@ export class QueueService {
     }
     const row = this.toRow(backendId, record);
     return this.db.transaction(() => {
-      const changed = this.upsertItemIfNewer.run(row).changes > 0;
+      // A mail's version (its arrival) does not move when its flags change: it lands like a sync
+      // record (links, rules), the server's copy after the action being the latest one.
+      const changed = record.source === 'mail' ? this.landMail(row, record, this.options.now()) : this.upsertItemIfNewer.run(row).changes > 0;
       if (changed) this.clearQuarantine.run({ backendId, externalId: row.externalId });
       return changed;
     })();
@@ -563,16 +607,18 @@ export class QueueService {
    * it showed; otherwise the links in subject + preview are resolved against the cache and stored,
    * and the mail rules decide whether it is open work, its reply deadline and urgency.
    */
-  private landMail(row: UpsertParams, record: NormalizedRecord, at: number): boolean {
+  private landMail(row: UpsertParams, record: NormalizedRecord, at: number, bodiesStored = true): boolean {
     if (record.status === 'deleted') {
       return this.closeDeletedMail.run({ id: row.id, updatedAt: record.updatedAt }).changes > 0;
     }
     const detail = record.detail.source === 'mail' ? record.detail : null;
-    const text = [record.title, detail?.preview ?? ''].join('\n');
-    const match = matchLinks(extractLinks(text, { now: at }), this.lookup);
-    const verdict = this.evaluate(detail, record.title, record.receivedAt, match.matched);
+    const match = this.matchMailLinks(row.id, record.title, detail?.preview ?? null, at, bodiesStored);
+    const states = this.selectLinkStates.all(row.id);
+    const verdict = this.evaluate(detail, record.title, record.receivedAt, this.verdictLinks(states, match));
     const mailRow: UpsertParams = {
       ...row,
+      // A mail account is the signed-in official's own mailbox: its work is hers ("Của tôi").
+      assignee: row.assignee ?? this.options.username,
       dueAt: verdict.dueAt,
       dueKey: verdict.dueAt ?? NO_DUE_KEY,
       urgency: verdict.urgency,
@@ -581,12 +627,13 @@ export class QueueService {
       paused: 0,
     };
     if (this.upsertMail.run(mailRow).changes === 0) return false;
-    this.storeAutoLinks(row.id, match, at);
+    // No link rows for this mail a moment ago (the upsert does not touch links): none to delete.
+    this.storeAutoLinks(row.id, match, at, states.length > 0);
     return true;
   }
 
-  private storeAutoLinks(fromId: string, match: LinkMatch, at: number): void {
-    this.deleteAutoLinks.run(fromId);
+  private storeAutoLinks(fromId: string, match: LinkMatch, at: number, hasLinkRows = true): void {
+    if (hasLinkRows) this.deleteAutoLinks.run(fromId);
     const all = [...match.matched.map((l) => ({ ...l, toId: l.id as string | null })), ...match.unmatched.map((l) => ({ ...l, toId: null }))];
     for (const link of all) {
       this.insertLink.run({
@@ -636,6 +683,91 @@ export class QueueService {
     return out;
   }
 
+  /**
+   * Links of a mail: those in its subject and preview, and those found in its full body when it was
+   * read (mail_bodies.body_links_json), resolved against the cache.
+   */
+  private matchMailLinks(mailId: string, subject: string, preview: string | null, at: number, bodiesStored = true): LinkMatch {
+    const found = extractLinks([subject, preview ?? ''].join('\n'), { now: at });
+    return matchLinks(bodiesStored ? [...found, ...this.bodyLinksOf(mailId)] : found, this.lookup);
+  }
+
+  private bodyLinksOf(mailId: string): MailLink[] {
+    const row = this.selectBodyLinks.get(mailId);
+    if (!row) return [];
+    let json: unknown;
+    try {
+      json = JSON.parse(row.body_links_json);
+    } catch {
+      return [];
+    }
+    if (!Array.isArray(json)) return [];
+    const out: MailLink[] = [];
+    json.forEach((entry: unknown, i) => {
+      const e = entry as { kind?: unknown; value?: unknown } | null;
+      if (e && (e.kind === 'dossier' || e.kind === 'document' || e.kind === 'citizen') && typeof e.value === 'string') {
+        // After the subject and preview: their occurrences come first.
+        out.push({ kind: e.kind, value: e.value, index: 1_000_000_000 + i });
+      }
+    });
+    return out;
+  }
+
+  /** What the rules count for a mail: its resolved automatic links not removed by hand, and its manual links. */
+  private verdictLinks(states: readonly LinkStateRow[], match: LinkMatch): { kind: LinkKind }[] {
+    if (states.length === 0) return match.matched;
+    const removed = new Set(states.filter((r) => r.removed === 1).map((r) => `${r.kind}:${r.value_key}`));
+    const auto = match.matched.filter((l) => !removed.has(`${l.kind}:${foldNotation(l.value)}`));
+    const manual = states.filter((r) => r.origin === 'manual' && r.removed === 0 && r.to_id !== null).map((r) => ({ kind: r.kind }));
+    return [...auto, ...manual];
+  }
+
+  /**
+   * Re-derive a cached mail's automatic links (subject, preview and the cached body's links; links
+   * removed by hand stay removed) and apply the rules again, in one transaction. Returns the ids whose
+   * view changed: the mail and the items linked before or after.
+   */
+  relinkMail(mailId: string): string[] {
+    const at = this.options.now();
+    return this.db.transaction((): string[] => {
+      const mail = this.selectMailForEvaluation.get(mailId);
+      if (!mail) return [];
+      const detail = parseMailDetail(mail.detail_json);
+      const snapshot = (): { key: string; ids: (string | null)[] } => {
+        const rows = this.selectLinkStates.all(mailId);
+        return {
+          key: JSON.stringify(rows.map((r) => [r.kind, r.value_key, r.origin, r.removed, r.to_id]).sort()),
+          ids: rows.map((r) => r.to_id),
+        };
+      };
+      const before = snapshot();
+      this.storeAutoLinks(mailId, this.matchMailLinks(mailId, detail?.subject ?? '', detail?.preview ?? null, at), at);
+      const after = snapshot();
+      const changed = new Set<string>();
+      if (before.key !== after.key) {
+        changed.add(mailId);
+        for (const id of [...before.ids, ...after.ids]) if (id !== null) changed.add(id);
+      }
+      if (this.reevaluateMail(mailId)) changed.add(mailId);
+      return [...changed];
+    })();
+  }
+
+  /** Apply the rules again to a cached mail whose links were changed by hand; whether the row changed. */
+  reevaluateMailLinks(mailId: string): boolean {
+    return this.reevaluateMail(mailId);
+  }
+
+  /** Resolves dossier codes, số/ký hiệu and ID numbers against the cache (index probes). */
+  get linkLookup(): LinkLookup {
+    return this.lookup;
+  }
+
+  /** The cached dossiers of a citizen (applicant ID number), newest first. */
+  dossiersOfCitizen(idNumber: string, limit = 100): string[] {
+    return this.selectDossiersOfCitizen.all(idNumber, limit).map((r) => r.id);
+  }
+
   /** Apply the rules again to a cached mail (its links changed). Returns whether the row changed. */
   private reevaluateMail(mailId: string): boolean {
     const mail = this.selectMailForEvaluation.get(mailId);
@@ -649,6 +781,7 @@ export class QueueService {
     }
     const links = this.selectResolvedLinkKinds.all(mailId);
     const verdict = this.evaluate(detail, detail?.subject ?? '', mail.received_at, links);
+    // (links removed by hand are not counted: selectResolvedLinkKinds skips tombstones)
     return (
       this.updateMailVerdict.run({
         id: mailId,
@@ -661,7 +794,11 @@ export class QueueService {
     );
   }
 
-  /** Links of an item, both directions (read-only for now; the shared contract is unchanged). */
+  /**
+   * Links of an item, both directions, without those removed by hand. Incoming: the mails citing this
+   * item; for a dossier also the mails citing its applicant's ID number (whichever of the citizen's
+   * dossiers that link resolved to).
+   */
   linksOf(itemId: string): ItemLinks {
     const toLink = (r: ItemLinkRow): ItemLink => ({
       fromId: r.from_id,
@@ -671,9 +808,15 @@ export class QueueService {
       origin: r.origin,
       createdAt: r.created_at,
     });
+    const incoming = this.selectLinksTo.all(itemId);
+    const citizen = this.selectCitizenOf.get(itemId)?.citizen_id ?? null;
+    if (citizen !== null && citizen !== '') {
+      incoming.push(...this.selectCitizenLinks.all(foldNotation(citizen), itemId));
+      incoming.sort((a, b) => a.created_at - b.created_at || a.from_id.localeCompare(b.from_id));
+    }
     return {
       outgoing: this.selectLinksFrom.all(itemId).map(toLink),
-      incoming: this.selectLinksTo.all(itemId).map(toLink),
+      incoming: incoming.map(toLink),
     };
   }
 
@@ -888,6 +1031,15 @@ export class QueueService {
       pendingActions: marks?.pending ?? 0,
       attention: marks?.attention ?? 'none',
     };
+  }
+}
+
+function parseMailDetail(json: string): MailDetail | null {
+  try {
+    const parsed = ItemDetailSchema.safeParse(JSON.parse(json));
+    return parsed.success && parsed.data.source === 'mail' ? parsed.data : null;
+  } catch {
+    return null;
   }
 }
 

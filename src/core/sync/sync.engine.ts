@@ -14,9 +14,13 @@
  * online; AdapterError unreachable/timeout → offline, anything else → error. The cache stays fully
  * usable whatever the state. Each successful cycle calls `onOnline` (the outbox runner's wake-up).
  *
- * Push: when the adapter has `watch(onChange)` (IMAP IDLE), it is started after the first successful
- * cycle and every change wakes the loop like `syncNow`. A watch that fails to start is logged and
- * tried again after the next successful cycle; `stop()` stops it. Polling goes on regardless.
+ * Push: when the adapter has `watch(onChange, onEnd)` (IMAP IDLE), it is started after the first
+ * successful cycle and every change wakes the loop like `syncNow`. A watch that fails to start is
+ * logged and tried again after the next successful cycle. A watch that ends by itself (`onEnd`: the
+ * IDLE connection dropped, the server restarted) is forgotten and, after a backoff (the loop's
+ * baseMs doubling while watches keep dying within WATCH_STABLE_MS of their start), a sync is requested:
+ * it catches what arrived while nobody watched, and its success starts a new watch. `stop()` stops the
+ * watch and the pending restart. Polling goes on regardless.
  */
 import { WakeableSleep } from '../util/wakeable-sleep';
 import type { BackendStatus, CoreEvent } from '../../shared/api';
@@ -26,6 +30,8 @@ import type { QueueService } from '../queue/queue.service';
 import type { SyncStateRepository } from './sync-state.repository';
 
 export const CHANGED_IDS_CAP = 500;
+/** A watch that lived this long before ending resets the restart backoff. */
+export const WATCH_STABLE_MS = 30_000;
 
 export interface SyncBackend {
   adapter: BackendAdapter;
@@ -80,6 +86,13 @@ class BackendLoop {
   private readonly abort = new AbortController();
   /** The adapter's push watch: its stop function once started, 'starting' while it connects. */
   private watcher: (() => Promise<void>) | 'starting' | null = null;
+  /** Generation of the current watch; an end reported by an older one is ignored. */
+  private watchGeneration = 0;
+  private watchEndedGeneration = -1;
+  private watchStartedAt = 0;
+  /** Consecutive watches that ended soon after starting (restart backoff). */
+  private watchEnds = 0;
+  private watchRestart: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly backend: SyncBackend,
@@ -108,6 +121,8 @@ class BackendLoop {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.watchRestart) clearTimeout(this.watchRestart);
+    this.watchRestart = null;
     this.abort.abort();
     this.pause.interrupt();
     await this.running;
@@ -119,11 +134,15 @@ class BackendLoop {
     const adapter = this.backend.adapter;
     if (typeof adapter.watch !== 'function' || this.watcher !== null || this.stopped) return;
     this.watcher = 'starting';
+    const generation = ++this.watchGeneration;
     let started: Promise<() => Promise<void>>;
     try {
-      started = adapter.watch(() => {
-        if (!this.stopped) this.requestSync();
-      });
+      started = adapter.watch(
+        () => {
+          if (!this.stopped) this.requestSync();
+        },
+        (reason) => this.watchEnded(generation, reason),
+      );
     } catch (error) {
       started = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -134,7 +153,12 @@ class BackendLoop {
           void stop().catch(() => undefined);
           return;
         }
+        if (this.watchEndedGeneration === generation) {
+          // It ended before its start was reported: already forgotten, restart scheduled.
+          return;
+        }
         this.watcher = stop;
+        this.watchStartedAt = Date.now();
         this.deps.log('info', 'watching for changes', { backend: this.id });
       },
       (error: unknown) => {
@@ -142,6 +166,31 @@ class BackendLoop {
         this.deps.log('warn', 'watch failed; retried after the next sync cycle', { backend: this.id, error: messageOf(error) });
       },
     );
+  }
+
+  /**
+   * The watch ended by itself: forget it and, after the backoff, request a sync (mail may have arrived
+   * meanwhile); the sync's success starts a new watch.
+   */
+  private watchEnded(generation: number, reason: Error): void {
+    if (this.stopped || generation !== this.watchGeneration || this.watchEndedGeneration === generation) return;
+    this.watchEndedGeneration = generation;
+    const wasRunning = typeof this.watcher === 'function';
+    this.watcher = null;
+    const lived = wasRunning ? Date.now() - this.watchStartedAt : 0;
+    this.watchEnds = lived >= WATCH_STABLE_MS ? 1 : this.watchEnds + 1;
+    const delay = backoffDelay(this.watchEnds, this.backoff);
+    this.deps.log('warn', 'watch ended; sync and watch again after a delay', {
+      backend: this.id,
+      reason: messageOf(reason),
+      delayMs: delay,
+    });
+    if (this.watchRestart) clearTimeout(this.watchRestart);
+    this.watchRestart = setTimeout(() => {
+      this.watchRestart = null;
+      if (!this.stopped) this.requestSync();
+    }, delay);
+    this.watchRestart.unref?.();
   }
 
   private async stopWatch(): Promise<void> {

@@ -154,6 +154,12 @@ describe('mail in the core (sandbox + Dovecot/Postfix)', () => {
       await core.handle('queue.list', { filter: { scope: 'all', sources: ['mail'] }, offset: 0, limit: 100 }),
     ).items;
     expect(open.map((i) => i.id)).toContain(work.id);
+    // The account is the official's own mailbox: its work shows under "Của tôi" too.
+    expect(work.assignee).toBe('canbo.lan');
+    const mine = ok<{ items: WorkItem[] }>(
+      await core.handle('queue.list', { filter: { scope: 'mine', sources: ['mail'] }, offset: 0, limit: 100 }),
+    ).items;
+    expect(mine.map((i) => i.id)).toContain(work.id);
 
     const dossierId = `${P}:${dossierCode}`;
     await vi.waitFor(() => {
@@ -167,9 +173,11 @@ describe('mail in the core (sandbox + Dovecot/Postfix)', () => {
     const linkedDoc = ok<{ item: WorkItem }>(await core.handle('item.get', { id: documentLink?.toId ?? '' })).item;
     expect(foldNotation(linkedDoc.ref)).toBe(foldNotation(documentRef));
     expect(core.linksOf(dossierId).incoming.map((l) => [l.fromId, l.kind])).toContainEqual([work.id, 'dossier']);
-    // The shared contract is unchanged: item.get answers the mail as before.
-    const got = ok<{ item: WorkItem; detail: { source: string } }>(await core.handle('item.get', { id: work.id }));
-    expect(Object.keys(got).sort()).toEqual(['detail', 'item']);
+    // item.get carries the same links both ways (issue #4 contract), with the item on the other side.
+    const got = ok<{ item: WorkItem; links: { outgoing: { toId: string | null; other: { ref: string } | null }[] } }>(
+      await core.handle('item.get', { id: work.id }),
+    );
+    expect(got.links.outgoing.find((l) => l.toId === dossierId)?.other?.ref).toBe(dossierCode);
   });
 
   it('a newsletter is closed', async () => {
