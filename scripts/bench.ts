@@ -1,33 +1,36 @@
 /**
  * `npm run bench` (`-- --quick` for a short run, 50,000 items): seeds 200,000 work items into a real SQLite file
  * and measures the queue, search, sync from the sandbox over HTTP, first paint in Chromium, the
- * optimistic action latency, and the outbox under SIGKILL and faults (N = 1000; --quick: 200).
+ * optimistic action latency, the outbox under SIGKILL and faults (N = 1000; --quick: 200), and mail
+ * (bench-mail.ts: 10,000 messages in Dovecot synced by the app and by mbsync; --quick: 2,000).
  * Writes bench-results.json in the repository root. Numbers are measured, never asserted.
+ *
+ * Environment: BENCH_ONLY_QUERIES=1 (seed + queue/search only), BENCH_ONLY_SYNC=<days> (sandbox sync
+ * only), BENCH_ONLY_MAIL=1 (the mail section only; its numbers are merged into an existing
+ * bench-results.json), BENCH_SKIP_MAIL=1, BENCH_MAIL_MESSAGES=<n>.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
-import { type NormalizedRecord } from '../src/core/adapters/adapter';
-import { parseEdxml } from '../src/core/adapters/edxml.parser';
-import { validateDossier } from '../src/core/adapters/procedure.adapter';
-import { trainingConfig, TRAINING_DOCUMENT_BACKEND_ID, TRAINING_PROCEDURE_BACKEND_ID } from '../src/core/config/config.schema';
+import { trainingConfig } from '../src/core/config/config.schema';
 import { createCore } from '../src/core/core';
 import { OutboxRepository } from '../src/core/outbox/outbox.repository';
 import { runOutboxCrashScenario } from '../tests/support/outbox-harness';
 import { openCacheDatabase } from '../src/core/db/cache.database';
-import { defaultCalendar, endOfDateInOffice } from '../src/core/deadline';
+import { defaultCalendar } from '../src/core/deadline';
 import { calendarDeadlinePolicy } from '../src/core/queue/deadline.policy';
 import { QueueService, type QueueFilterValue } from '../src/core/queue/queue.service';
 import { SyncStateRepository } from '../src/core/sync/sync-state.repository';
 import { startHost } from '../src/host/host.server';
 import { DEFAULT_RENDERER_DIR } from '../src/host/web-app';
-import { generateDataset, toDocumentEntry, toDossierJson, type DocumentRecord } from '../src/sandbox/data-generator';
-import { renderEdxml } from '../src/sandbox/edxml-render';
+import { generateDataset } from '../src/sandbox/data-generator';
 import type { BackendStatus, OutboxEntry } from '../src/shared/api';
 import type { WorkItem } from '../src/shared/work-item';
+import { percentile, seedItems } from './bench-common';
+import { runMailBench } from './bench-mail';
 
 const { values } = parseArgs({
   options: {
@@ -45,48 +48,11 @@ const root = resolve(import.meta.dirname, '..');
 const calendar = defaultCalendar();
 const NOW = Date.now();
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Number((sorted[idx] ?? NaN).toFixed(2));
-}
-
 function log(msg: string): void {
   process.stdout.write(`${msg}\n`);
 }
 
 // ---------- seeding ----------
-
-/** Documents are rendered to edXML and parsed by the real parser; a pool of parsed headers is reused for volume. */
-function documentRecord(doc: DocumentRecord, poolDetail: NormalizedRecord['detail']): NormalizedRecord {
-  const entry = toDocumentEntry(doc);
-  const detail = {
-    ...poolDetail,
-    documentId: doc.docId,
-    codeNumber: doc.codeNumber,
-    codeNotation: doc.codeNotation,
-    subject: doc.subject,
-    content: doc.content,
-    priority: doc.priority,
-  } as NormalizedRecord['detail'];
-  return {
-    source: 'document',
-    externalId: doc.docId,
-    ref: `${doc.codeNumber}/${doc.codeNotation}`,
-    title: doc.subject,
-    party: doc.sender.name,
-    kind: doc.type.name,
-    status: doc.status,
-    receivedAt: doc.receivedAt,
-    dueAt: doc.internalDueAt ?? (doc.dueDate ? endOfDateInOffice(calendar, doc.dueDate) : null),
-    urgency: doc.priority,
-    assignee: entry.Handler?.Username ?? null,
-    assigneeName: entry.Handler?.FullName ?? null,
-    updatedAt: doc.updatedAt,
-    searchText: `${doc.signer.fullName} ${doc.sender.name}`,
-    detail,
-  };
-}
 
 function seed(dataDir: string, target: number): { seconds: number; items: number } {
   const started = performance.now();
@@ -95,25 +61,10 @@ function seed(dataDir: string, target: number): { seconds: number; items: number
   const db = openCacheDatabase(dataDir);
   const syncState = new SyncStateRepository(db);
   const queue = new QueueService(db, calendarDeadlinePolicy(calendar), syncState, { username: 'canbo.lan', now: () => NOW });
-  let items = 0;
   // The newest items: the open work of today is at the end of the generated history.
   const dossiers = dataset.dossiers.slice(-Math.round(target * 0.8));
-  for (let i = 0; i < dossiers.length; i += 5000) {
-    const batch: NormalizedRecord[] = [];
-    for (const d of dossiers.slice(i, i + 5000)) {
-      const v = validateDossier(toDossierJson(d));
-      if ('record' in v) batch.push(v.record);
-    }
-    queue.upsertBatch(TRAINING_PROCEDURE_BACKEND_ID, batch, [], null);
-    items += batch.length;
-  }
-  const docs = dataset.documents.slice(-(target - items));
-  const pool = docs.slice(0, 500).map((d) => parseEdxml(renderEdxml(d)));
-  for (let i = 0; i < docs.length; i += 5000) {
-    const batch = docs.slice(i, i + 5000).map((d, j) => documentRecord(d, pool[(i + j) % pool.length] as NormalizedRecord['detail']));
-    queue.upsertBatch(TRAINING_DOCUMENT_BACKEND_ID, batch, [], null);
-    items += batch.length;
-  }
+  const docs = dataset.documents.slice(-(target - dossiers.length));
+  const items = seedItems(queue, calendar, dossiers, docs);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return { seconds: (performance.now() - started) / 1000, items };
@@ -327,6 +278,27 @@ async function measureActionLatency(dataDir: string, samples: number): Promise<n
   return times;
 }
 
+// ---------- mail (bench-mail.ts) ----------
+
+async function measureMail(into: Record<string, unknown>): Promise<void> {
+  const messages = Number(process.env['BENCH_MAIL_MESSAGES'] ?? (quick ? 2_000 : 10_000));
+  log(`mail: ${messages.toLocaleString('en')} messages in Dovecot, the app's sync vs mbsync …`);
+  const mail = await runMailBench({ messages, rounds: quick ? 1 : 2, samples: quick ? 5 : 9, calendar, now: NOW, log });
+  into['mail_messages'] = mail.mail_messages;
+  into['mail_mailbox_mb'] = mail.mail_mailbox_mb;
+  // Named for the full run's 10,000 messages; mail_messages says how many this run had.
+  into['mail_sync_10k_s'] = mail.mail_sync_s;
+  into['mail_sync_runs_s'] = mail.mail_sync_runs_s;
+  into['mail_sync_msgs_per_s'] = mail.mail_sync_msgs_per_s;
+  into['mail_links_resolved'] = mail.mail_links_resolved;
+  into['mbsync_10k_s'] = mail.mbsync_s;
+  into['mbsync_runs_s'] = mail.mbsync_runs_s;
+  into['mail_vs_mbsync_ratio'] = mail.mail_vs_mbsync_ratio;
+  into['mail_new_visible_ms'] = mail.mail_new_visible_ms;
+  into['mail_new_visible_max_ms'] = mail.mail_new_visible_max_ms;
+  log(`  mail sync ${mail.mail_sync_s} s vs mbsync ${mail.mbsync_s} s: ratio ${mail.mail_vs_mbsync_ratio}; new mail visible after ${mail.mail_new_visible_ms} ms (median)`);
+}
+
 // ---------- main ----------
 
 const results: Record<string, unknown> = {
@@ -334,6 +306,17 @@ const results: Record<string, unknown> = {
   mode: quick ? 'quick' : 'full',
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
 };
+
+if (process.env['BENCH_ONLY_MAIL']) {
+  // Merge into the last full results so the other metrics stay as measured.
+  const path = join(root, 'bench-results.json');
+  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  const merged: Record<string, unknown> = { ...previous, mail_date: new Date().toISOString(), mail_mode: quick ? 'quick' : 'full' };
+  await measureMail(merged);
+  writeFileSync(path, `${JSON.stringify(merged, null, 2)}\n`);
+  log('wrote the mail numbers into bench-results.json');
+  process.exit(0);
+}
 
 const keepDir = values['db-dir'];
 const dataDir = keepDir ?? mkdtempSync(join(tmpdir(), 'cw-bench-'));
@@ -400,6 +383,8 @@ try {
   results['outbox_seconds'] = Number((crash.durationMs / 1000).toFixed(1));
   results['outbox_audit_ok'] = crash.auditOk;
   log(`  ${crash.outboxEntries} entries ${JSON.stringify(crash.states)}, ${crash.kills} kills, lost ${crash.lost}, duplicates ${crash.duplicates}, cache mismatches ${crash.cacheMismatches.length}, ${crash.deliveries} deliveries, ${results['outbox_seconds']} s`);
+
+  if (!process.env['BENCH_SKIP_MAIL']) await measureMail(results);
 } finally {
   if (!keepDir) rmSync(dataDir, { recursive: true, force: true });
 }

@@ -5,18 +5,21 @@
  *
  * Environment:
  *   CW_DATA_DIR        data directory (cache.sqlite, optional config.json) — required
- *   CW_TRAINING_URLS   JSON {procedureUrl, documentUrl} of the training sandbox, used when
+ *   CW_TRAINING_URLS   JSON {procedureUrl, documentUrl, imapPort?, smtpPort?} of the training sandbox, used when
  *                      <data dir>/config.json does not exist
  *   CW_SQLITE_BINDING  better-sqlite3 binary built for Electron's ABI (optional)
  *
- * Messages follow src/shared/core-channel.ts: the parent sends `call` / `shutdown`; the core
- * answers `ready`, `result` (one contract envelope per call), `event`, `fatal`.
+ * Messages follow src/shared/core-channel.ts: the parent sends `call` / `saveAttachment` / `shutdown`;
+ * the core answers `ready`, `result` (one envelope per call or saveAttachment), `event`, `fatal`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { ParentToCoreSchema, type CoreToParent } from '../shared/core-channel';
-import { parseConfig, trainingConfig, type WorkstationConfig } from './config/config.schema';
+import { ParentToCoreSchema, TrainingEndpointsSchema, type CoreToParent } from '../shared/core-channel';
+import { loadConfigFile } from './config/config.file';
+import { trainingConfig, type WorkstationConfig } from './config/config.schema';
+import { KeyringSecretStore } from './secrets/keyring.secret-store';
+import { ParentSecretStore } from './secrets/parent.secret-store';
+import type { SecretStore } from './secrets/secret-store';
 import { createCore, type Core } from './core';
 import type { CoreLog } from './core.log';
 
@@ -50,13 +53,24 @@ function parentChannel(): Channel | null {
   return null;
 }
 
-const TrainingUrlsSchema = z.object({ procedureUrl: z.url(), documentUrl: z.url() });
-
-function loadProcessConfig(dataDir: string, env: NodeJS.ProcessEnv): WorkstationConfig {
+async function loadProcessConfig(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  secrets: SecretStore,
+): Promise<{ config: WorkstationConfig; note: string | null }> {
   const configPath = join(dataDir, 'config.json');
-  if (existsSync(configPath)) return parseConfig(JSON.parse(readFileSync(configPath, 'utf8')) as unknown);
+  if (existsSync(configPath)) {
+    // Plain-text passwords typed into the file move into the keyring / safeStorage here.
+    const loaded = await loadConfigFile(configPath, secrets);
+    const moved = loaded.movedSecrets.length > 0 ? `moved ${loaded.movedSecrets.length} secret(s) from config.json into the ${secrets.kind} store` : null;
+    return { config: loaded.config, note: loaded.secretWarning ?? moved };
+  }
   const training = env['CW_TRAINING_URLS'];
-  if (training) return trainingConfig(TrainingUrlsSchema.parse(JSON.parse(training) as unknown));
+  if (training) {
+    const t = TrainingEndpointsSchema.parse(JSON.parse(training) as unknown);
+    const mail = t.imapPort !== undefined && t.smtpPort !== undefined ? { mail: { imapPort: t.imapPort, smtpPort: t.smtpPort } } : {};
+    return { config: trainingConfig({ procedureUrl: t.procedureUrl, documentUrl: t.documentUrl, ...mail }), note: null };
+  }
   throw new Error(`No configuration: ${configPath} does not exist and CW_TRAINING_URLS is not set`);
 }
 
@@ -68,14 +82,31 @@ async function main(): Promise<void> {
     if (level === 'error') console.error(line);
     else console.log(line);
   };
+  // Secrets: the shell's safeStorage over this channel (Electron, CW_SECRETS=parent), else the OS keyring.
+  const parentSecrets = process.env['CW_SECRETS'] === 'parent' ? new ParentSecretStore((request) => channel.send(request)) : null;
+  const secrets: SecretStore = parentSecrets ?? new KeyringSecretStore();
+  // Until the core exists only secret answers are handled; calls wait for `ready` on the parent's side.
+  let handleMessage: (raw: unknown) => void = () => undefined;
+  channel.onMessage((raw) => {
+    const parsed = ParentToCoreSchema.safeParse(raw);
+    if (parsed.success && parsed.data.type === 'secret-result') {
+      const { type: _type, ...answer } = parsed.data;
+      parentSecrets?.answer(answer);
+      return;
+    }
+    handleMessage(raw);
+  });
   let core: Core;
   try {
     const dataDir = process.env['CW_DATA_DIR'];
     if (!dataDir) throw new Error('CW_DATA_DIR is not set');
     const binding = process.env['CW_SQLITE_BINDING'];
+    const loaded = await loadProcessConfig(dataDir, process.env, secrets);
+    if (loaded.note) log('warn', loaded.note);
     core = await createCore({
       dataDir,
-      config: loadProcessConfig(dataDir, process.env),
+      config: loaded.config,
+      secrets,
       log,
       ...(binding ? { sqliteNativeBinding: binding } : {}),
     });
@@ -86,7 +117,7 @@ async function main(): Promise<void> {
   }
 
   core.subscribe((event) => channel.send({ type: 'event', event }));
-  channel.onMessage((raw) => {
+  handleMessage = (raw) => {
     const parsed = ParentToCoreSchema.safeParse(raw);
     if (!parsed.success) {
       log('warn', 'ignored a malformed message from the parent');
@@ -97,8 +128,13 @@ async function main(): Promise<void> {
       void core.close().then(() => process.exit(0));
       return;
     }
+    if (msg.type === 'saveAttachment') {
+      void core.saveAttachment(msg.itemId, msg.index, msg.path).then((envelope) => channel.send({ type: 'result', id: msg.id, envelope }));
+      return;
+    }
+    if (msg.type === 'secret-result') return;
     void core.handle(msg.method, msg.input).then((envelope) => channel.send({ type: 'result', id: msg.id, envelope }));
-  });
+  };
   const stop = (): void => {
     void core.close().then(() => process.exit(0));
   };

@@ -32,6 +32,7 @@ process.stdout.write(
   `\nBàn làm việc một cửa${app.sandbox ? ' — CHẾ ĐỘ ĐÀO TẠO (training sandbox)' : ''}\n` +
     `Open in your browser: ${app.host.openUrl}\n` +
     (app.sandbox ? `Sandbox: procedures ${app.sandbox.procedureUrl}  documents ${app.sandbox.documentUrl}\n` : '') +
+    (app.sandbox?.imapPort ? `Training mailbox: IMAP 127.0.0.1:${app.sandbox.imapPort}  SMTP 127.0.0.1:${app.sandbox.smtpPort} (no TLS, ${app.sandbox.credentials.mail.user} / ${app.sandbox.credentials.mail.password})\n` : '') +
     `Data: ${values['data-dir']}\nPress Ctrl+C to stop.\n`,
 );
 

@@ -1,10 +1,14 @@
 /**
  * Composition for `npm run web`, the e2e tests and the benchmark: training sandbox (unless a real
- * configuration exists) + core + browser host, all on loopback.
+ * configuration exists: procedure system, document gateway and the training mailbox over IMAP/SMTP)
+ * + core + browser host, all on loopback.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createCore, type Core } from '../core/core';
+import { loadConfigFile } from '../core/config/config.file';
+import { KeyringSecretStore } from '../core/secrets/keyring.secret-store';
+import type { SecretStore } from '../core/secrets/secret-store';
 import { parseConfig, trainingConfig, type BackendEntryInput } from '../core/config/config.schema';
 import { TrainingSandbox } from '../sandbox/sandbox';
 import { startHost, type RunningHost } from './host.server';
@@ -21,8 +25,12 @@ export interface WebAppOptions {
   sandboxDays?: number;
   /** Backends added to the training configuration (tests: a mail account on a real Dovecot/Postfix). */
   extraBackends?: BackendEntryInput[];
+  /** Where `{"$secret"}` references are read from; default the OS keyring. */
+  secrets?: SecretStore;
   /** Start the sync loops (default true). */
   sync?: boolean;
+  /** TESTS ONLY: addresses `mail.remoteImages` may fetch from (the core's option; e2e: a loopback image server). */
+  remoteImageAddressAllowed?: (address: string) => boolean;
   log?: (level: 'info' | 'warn' | 'error', msg: string, data?: unknown) => void;
 }
 
@@ -39,19 +47,26 @@ export const DEFAULT_RENDERER_DIR = resolve(import.meta.dirname, '../../out/rend
 export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
   mkdirSync(options.dataDir, { recursive: true });
   const configPath = join(options.dataDir, 'config.json');
+  const secrets = options.secrets ?? new KeyringSecretStore();
   let sandbox: TrainingSandbox | null = null;
   let config;
   if (existsSync(configPath)) {
-    config = parseConfig(JSON.parse(readFileSync(configPath, 'utf8')) as unknown);
+    // Plain-text passwords typed into the file move into the OS keyring here (README "Secrets").
+    const loaded = await loadConfigFile(configPath, secrets);
+    if (loaded.secretWarning) options.log?.('warn', loaded.secretWarning);
+    else if (loaded.movedSecrets.length > 0) options.log?.('info', `moved ${loaded.movedSecrets.length} secret(s) from config.json into the OS keyring`);
+    config = loaded.config;
   } else {
     sandbox = await TrainingSandbox.start({
       seed: options.seed ?? 1,
       streamIntervalMs: options.streamIntervalMs ?? 30_000,
       ...(options.sandboxDays !== undefined ? { days: options.sandboxDays } : {}),
     });
+    const { imapPort, smtpPort } = sandbox;
     config = trainingConfig({
       procedureUrl: sandbox.procedureUrl,
       documentUrl: sandbox.documentUrl,
+      ...(imapPort !== null && smtpPort !== null ? { mail: { imapPort, smtpPort } } : {}),
       credentials: sandbox.credentials,
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     });
@@ -59,7 +74,13 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
   if (options.extraBackends && options.extraBackends.length > 0) {
     config = parseConfig({ ...config, backends: [...config.backends, ...options.extraBackends] });
   }
-  const core = await createCore({ dataDir: options.dataDir, config, ...(options.log ? { log: options.log } : {}) });
+  const core = await createCore({
+    dataDir: options.dataDir,
+    config,
+    secrets,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.remoteImageAddressAllowed ? { remoteImageAddressAllowed: options.remoteImageAddressAllowed } : {}),
+  });
   if (options.sync !== false) core.start();
   const host = await startHost({
     core,

@@ -1,8 +1,9 @@
 /**
- * CLI: start the training sandbox and print both URLs.
- *   npx tsx src/sandbox/main.ts --port-procedure 7101 --port-document 7102 --seed 1
+ * CLI: start the training sandbox and print where it listens (two HTTP backends, IMAP, SMTP).
+ *   npx tsx src/sandbox/main.ts --port-procedure 7101 --port-document 7102 --port-imap 7143 --port-smtp 7587 --seed 1
  * Options: --seed N, --days N, --dossiers-per-day N, --documents-per-day N, --stream-ms N (0 = off),
- * --session-ttl-ms N, --port-procedure N, --port-document N. Ctrl+C stops.
+ * --session-ttl-ms N, --port-procedure N, --port-document N, --port-imap N, --port-smtp N. Ctrl+C stops.
+ * Under Electron (a utilityProcess) it posts SandboxReady (src/shared/core-channel.ts) to the shell.
  */
 import { parseArgs } from 'node:util';
 import type { SandboxReady } from '../shared/core-channel';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
     options: {
       'port-procedure': { type: 'string' },
       'port-document': { type: 'string' },
+      'port-imap': { type: 'string' },
+      'port-smtp': { type: 'string' },
       seed: { type: 'string' },
       days: { type: 'string' },
       'dossiers-per-day': { type: 'string' },
@@ -36,22 +39,33 @@ async function main(): Promise<void> {
     documentsPerDay: num(values['documents-per-day'], 'documents-per-day'),
     procedurePort: num(values['port-procedure'], 'port-procedure'),
     documentPort: num(values['port-document'], 'port-document'),
+    imapPort: num(values['port-imap'], 'port-imap'),
+    smtpPort: num(values['port-smtp'], 'port-smtp'),
     streamIntervalMs: num(values['stream-ms'], 'stream-ms') ?? DEFAULT_STREAM_INTERVAL_MS,
     sessionTtlMs: num(values['session-ttl-ms'], 'session-ttl-ms'),
   });
   const counts = sandbox.counts();
-  const { procedure, document } = sandbox.credentials;
+  const { procedure, document, mail } = sandbox.credentials;
+  const imapPort = sandbox.imapPort ?? 0;
+  const smtpPort = sandbox.smtpPort ?? 0;
   process.stdout.write(
     [
       `Training sandbox ready in ${Math.round(performance.now() - started)} ms (${counts.dossiers} dossiers, ${counts.documents} documents)`,
       `procedure: ${sandbox.procedureUrl}  (login ${procedure.username} / ${procedure.password})`,
       `document:  ${sandbox.documentUrl}  (client ${document.clientId} / ${document.clientSecret})`,
+      `imap:      127.0.0.1:${imapPort}  smtp: 127.0.0.1:${smtpPort}  (no TLS, login ${mail.user} / ${mail.password}, ${mail.address})`,
       '',
     ].join('\n'),
   );
   // Under Electron the sandbox runs as a utilityProcess: tell the shell where it listens.
   const parentPort = (process as unknown as { parentPort?: { postMessage(message: unknown): void } }).parentPort;
-  parentPort?.postMessage({ type: 'sandbox-ready', procedureUrl: sandbox.procedureUrl, documentUrl: sandbox.documentUrl } satisfies SandboxReady);
+  parentPort?.postMessage({
+    type: 'sandbox-ready',
+    procedureUrl: sandbox.procedureUrl,
+    documentUrl: sandbox.documentUrl,
+    imapPort,
+    smtpPort,
+  } satisfies SandboxReady);
   const shutdown = (): void => {
     sandbox.stop().then(
       () => process.exit(0),

@@ -97,24 +97,41 @@ export function parseConfig(json: unknown): WorkstationConfig {
 
 export const TRAINING_PROCEDURE_BACKEND_ID = 'training-procedure';
 export const TRAINING_DOCUMENT_BACKEND_ID = 'training-document';
+export const TRAINING_MAIL_BACKEND_ID = 'training-mail';
+
+/** The training mail account (IMAP/SMTP login, the official's address and name). */
+export interface TrainingMailCredentials {
+  user: string;
+  password: string;
+  address: string;
+  displayName: string;
+}
 
 export interface TrainingCredentials {
   procedure: { username: string; password: string };
   document: { clientId: string; clientSecret: string };
+  /** TRAINING_CREDENTIALS.mail when absent. */
+  mail?: TrainingMailCredentials;
 }
 
 /**
  * The training sandbox's default accounts. Public constants of the sandbox (fictitious backends),
  * not secrets; they still never go to the database or the logs.
  */
-export const TRAINING_CREDENTIALS: Readonly<TrainingCredentials> = Object.freeze({
+export const TRAINING_CREDENTIALS: Readonly<Required<TrainingCredentials>> = Object.freeze({
   procedure: { username: 'canbo.lan', password: 'training' },
   document: { clientId: 'workstation', clientSecret: 'training' },
+  mail: { user: 'canbo.lan', password: 'training', address: 'canbo.lan@ngocha.hanoi.gov.vn', displayName: 'Nguyễn Thị Lan' },
 });
 
 export interface TrainingConfigOptions {
   procedureUrl: string;
   documentUrl: string;
+  /**
+   * The sandbox's mail servers on 127.0.0.1 (TrainingSandbox.imapPort / smtpPort): adds the third
+   * backend, the training mailbox. Without it the training configuration has the two HTTP backends.
+   */
+  mail?: { imapPort: number; smtpPort: number };
   /** The sandbox's accounts (TrainingSandbox.credentials); TRAINING_CREDENTIALS by default. */
   credentials?: TrainingCredentials;
   pollIntervalMs?: number;
@@ -130,10 +147,37 @@ export const TRAINING_OFFICIALS: readonly Official[] = Object.freeze([
   { username: 'lanhdao.thang', fullName: 'Đỗ Quang Thắng', title: 'Phó Chủ tịch UBND phường' },
 ]);
 
-/** The default configuration of training mode: the sandbox's two backends, a counter official. */
+/**
+ * The default configuration of training mode: the sandbox's procedure system and document gateway,
+ * its mailbox over IMAP/SMTP when `mail` is given, a counter official.
+ */
 export function trainingConfig(options: TrainingConfigOptions): WorkstationConfig {
   const pollIntervalMs = options.pollIntervalMs ?? 10_000;
   const credentials = options.credentials ?? TRAINING_CREDENTIALS;
+  const mailAccount = credentials.mail ?? TRAINING_CREDENTIALS.mail;
+  const mailBackends = options.mail
+    ? [
+        {
+          adapter: {
+            kind: 'mail',
+            id: TRAINING_MAIL_BACKEND_ID,
+            label: 'Thư công vụ (đào tạo)',
+            host: '127.0.0.1',
+            port: options.mail.imapPort,
+            // Loopback only (the adapter refuses tls 'none' for any other host).
+            tls: 'none',
+            user: mailAccount.user,
+            password: mailAccount.password,
+            folders: ['INBOX', 'Sent'],
+            address: mailAccount.address,
+            displayName: mailAccount.displayName,
+            smtp: { host: '127.0.0.1', port: options.mail.smtpPort, tls: 'none' },
+          },
+          pollIntervalMs,
+          training: true,
+        },
+      ]
+    : [];
   return parseConfig({
     office: {
       name: 'UBND phường Ngọc Hà',
@@ -166,6 +210,7 @@ export function trainingConfig(options: TrainingConfigOptions): WorkstationConfi
         pollIntervalMs,
         training: true,
       },
+      ...mailBackends,
     ],
   });
 }

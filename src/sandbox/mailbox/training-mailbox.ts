@@ -15,7 +15,9 @@ import {
 } from './mime';
 
 export const MAILBOX_OWNER = { name: 'Nguyễn Thị Lan', address: 'canbo.lan@ngocha.hanoi.gov.vn' } as const;
-const DOMAIN = 'ngocha.hanoi.gov.vn';
+/** The commune's mail domain (training data; assumed). */
+export const TRAINING_MAIL_DOMAIN = 'ngocha.hanoi.gov.vn';
+const DOMAIN = TRAINING_MAIL_DOMAIN;
 
 export type TrainingFolder = 'INBOX' | 'Sent';
 export type TrainingCategory = 'citizen' | 'document' | 'forward' | 'reply' | 'internal' | 'newsletter' | 'sent';
@@ -49,9 +51,8 @@ export interface TrainingMailboxOptions {
   dataset?: Dataset;
 }
 
-interface Draft {
-  category: TrainingCategory;
-  folder?: TrainingFolder;
+/** The content of one message, before it is dated and numbered. */
+export interface MessageDraft {
   from: { name: string | null; address: string };
   to?: { name: string | null; address: string }[];
   cc?: { name: string | null; address: string }[];
@@ -62,12 +63,44 @@ interface Draft {
   encoding: 'quoted-printable' | 'base64';
   charset?: Charset;
   attachments?: AttachmentPart[];
+  extraHeaders?: string[];
+}
+
+interface Draft extends MessageDraft {
+  category: TrainingCategory;
+  folder?: TrainingFolder;
   links: TrainingIntent['links'];
   seen: boolean;
   flagged?: boolean;
   answered?: boolean;
   replyTo?: string;
-  extraHeaders?: string[];
+}
+
+/**
+ * One RFC 5322 message (7-bit, CRLF) from a draft: encoded headers, text/plain, an HTML alternative
+ * when given, attachments in multipart/mixed. `boundaryKey` makes the MIME boundaries unique.
+ */
+export function composeMessage(
+  d: MessageDraft,
+  meta: { at: number; messageId: string; parentId?: string | undefined; boundaryKey: string; to: readonly { name: string | null; address: string }[] },
+): string {
+  const charset = d.charset ?? 'UTF-8';
+  const headers = [
+    `Date: ${rfc5322Date(meta.at)}`,
+    `From: ${address(d.from.name, d.from.address)}`,
+    `To: ${meta.to.map((a) => address(a.name, a.address)).join(`,${CRLF} `)}`,
+    ...(d.cc ? [`Cc: ${d.cc.map((a) => address(a.name, a.address)).join(', ')}`] : []),
+    `Subject: ${encodeWords(d.subject, d.subjectMode, charset)}`,
+    `Message-ID: <${meta.messageId}>`,
+    ...(meta.parentId !== undefined ? [`In-Reply-To: <${meta.parentId}>`, `References: <${meta.parentId}>`] : []),
+    ...(d.extraHeaders ?? []),
+    'MIME-Version: 1.0',
+  ];
+  const plain = textPart({ type: 'text/plain', text: d.text, charset, encoding: d.encoding });
+  let body = d.html !== undefined ? multipart('alternative', `alt-${meta.boundaryKey}`, [plain, textPart({ type: 'text/html', text: d.html, charset, encoding: 'quoted-printable' })]) : plain;
+  const attachments = d.attachments ?? [];
+  if (attachments.length > 0) body = multipart('mixed', `mix-${meta.boundaryKey}`, [body, ...attachments.map(attachmentPart)]);
+  return `${headers.join(CRLF)}${CRLF}${body}${body.endsWith(CRLF) ? '' : CRLF}`;
 }
 
 function gmailOf(fullName: string, n: number): string {
@@ -424,23 +457,8 @@ export function trainingMailboxDetailed(opts: TrainingMailboxOptions = {}): { me
     const parentId = d.replyTo !== undefined ? messageIds.get(d.replyTo) : undefined;
     messageIds.set(d.subject, messageId);
     const charset = d.charset ?? 'UTF-8';
-
-    const headers = [
-      `Date: ${rfc5322Date(at)}`,
-      `From: ${address(d.from.name, d.from.address)}`,
-      `To: ${(d.to ?? [me]).map((a) => address(a.name, a.address)).join(`,${CRLF} `)}`,
-      ...(d.cc ? [`Cc: ${d.cc.map((a) => address(a.name, a.address)).join(', ')}`] : []),
-      `Subject: ${encodeWords(d.subject, d.subjectMode, charset)}`,
-      `Message-ID: <${messageId}>`,
-      ...(parentId !== undefined ? [`In-Reply-To: <${parentId}>`, `References: <${parentId}>`] : []),
-      ...(d.extraHeaders ?? []),
-      'MIME-Version: 1.0',
-    ];
-    const plain = textPart({ type: 'text/plain', text: d.text, charset, encoding: d.encoding });
-    let body = d.html !== undefined ? multipart('alternative', `alt-${n}-${seed}`, [plain, textPart({ type: 'text/html', text: d.html, charset, encoding: 'quoted-printable' })]) : plain;
     const attachments = d.attachments ?? [];
-    if (attachments.length > 0) body = multipart('mixed', `mix-${n}-${seed}`, [body, ...attachments.map(attachmentPart)]);
-    const raw = `${headers.join(CRLF)}${CRLF}${body}${body.endsWith(CRLF) ? '' : CRLF}`;
+    const raw = composeMessage(d, { at, messageId, parentId, boundaryKey: `${n}-${seed}`, to: d.to ?? [me] });
 
     const flags = [...(d.seen ? ['\\Seen'] : []), ...(d.flagged ? ['\\Flagged'] : []), ...(d.category === 'citizen' && d.seen && citizenAsks.slice(0, 4).some((c) => c.draft === d) ? ['\\Answered'] : [])];
     out.push({
