@@ -14,10 +14,11 @@ const only = process.argv.slice(2); // e.g. `npm test -- unit e2e`
 const want = (step) => only.length === 0 || only.includes(step);
 
 const failures = [];
-function run(name, args, env = {}) {
+function run(name, args, env = {}, wrap = null) {
   const started = Date.now();
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const [cmd, ...argv] = wrap ? [...wrap, process.execPath, ...args] : [process.execPath, ...args];
+  const r = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`=== ${name}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${secs} s ===`);
   if (r.status !== 0) failures.push(name);
@@ -29,12 +30,28 @@ if (want('typecheck')) {
   run('typecheck (web)', [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.web.json', '--noEmit']);
 }
 
+// The OS keyring for tests/integration/core/secrets-keyring.test.ts: on a Linux machine without a
+// session bus (CI, SSH), run vitest in a private D-Bus session with an unlocked gnome-keyring; the
+// test then requires it (CW_REQUIRE_KEYRING=1) instead of skipping.
+function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+const keyringWrap =
+  process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS && hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon')
+    ? [
+        'dbus-run-session', '--', 'sh', '-c',
+        // A fresh keyring in a throw-away folder: a login keyring left by an earlier run (other password) cannot block the unlock.
+        'd=$(mktemp -d) && printf %s test | XDG_DATA_HOME="$d" gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"',
+        'sh',
+      ]
+    : null;
+
 const vitestJson = join(tmp, 'vitest-results.json');
 rmSync(vitestJson, { force: true });
 if (want('unit')) {
   run('vitest (unit + integration)', [
     bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`,
-  ]);
+  ], keyringWrap ? { CW_REQUIRE_KEYRING: '1' } : {}, keyringWrap);
 }
 
 const pwJson = join(tmp, 'playwright-results.json');
