@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, isKnownMethodName } from '../shared/channels';
-import { CoreToParentSchema, SandboxReadySchema, type ParentToCore } from '../shared/core-channel';
+import { CoreToParentSchema, SandboxReadySchema, type CoreToParent, type ParentToCore, type TrainingEndpoints } from '../shared/core-channel';
+import { SafeStorageSecrets } from './safe-storage.secrets';
+import { saveAttachmentViaShell } from './save-attachment';
 import { hardenedWebPreferences, isSafeExternalUrl, isTrustedRendererUrl } from './security';
 
 if (!app.requestSingleInstanceLock()) {
@@ -26,7 +28,7 @@ function rendererUrl(): string {
   return new URL(`file://${join(__dirname, '../renderer/index.html')}`).toString();
 }
 
-function startSandbox(): Promise<{ procedureUrl: string; documentUrl: string }> {
+function startSandbox(): Promise<TrainingEndpoints> {
   return new Promise((resolve, reject) => {
     const child = utilityProcess.fork(join(__dirname, 'sandbox.js'), [], { serviceName: 'cw-sandbox' });
     sandbox = child;
@@ -35,20 +37,23 @@ function startSandbox(): Promise<{ procedureUrl: string; documentUrl: string }> 
       const parsed = SandboxReadySchema.safeParse(msg);
       if (parsed.success) {
         clearTimeout(timer);
-        resolve({ procedureUrl: parsed.data.procedureUrl, documentUrl: parsed.data.documentUrl });
+        const { procedureUrl, documentUrl, imapPort, smtpPort } = parsed.data;
+        resolve({ procedureUrl, documentUrl, imapPort, smtpPort });
       }
     });
     child.on('exit', (code) => reject(new Error(`training sandbox exited (${code})`)));
   });
 }
 
-function startCore(dataDir: string, training: { procedureUrl: string; documentUrl: string } | null): Promise<void> {
+function startCore(dataDir: string, training: TrainingEndpoints | null): Promise<void> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       CW_DATA_DIR: dataDir,
     };
     if (training) env['CW_TRAINING_URLS'] = JSON.stringify(training);
+    // Backend secrets come from this process's safeStorage (secret / secret-result messages).
+    env['CW_SECRETS'] = 'parent';
     // better-sqlite3 rebuilt for Electron's ABI by scripts/start.mjs (see README).
     const electronBinding = join(app.getAppPath(), '.electron-native', `better_sqlite3-${process.versions.electron}.node`);
     if (existsSync(electronBinding)) env['CW_SQLITE_BINDING'] = electronBinding;
@@ -64,6 +69,7 @@ function startCore(dataDir: string, training: { procedureUrl: string; documentUr
         pending.delete(msg.id);
       } else if (msg.type === 'event') mainWindow?.webContents.send(IPC_EVENT_CHANNEL, msg.event);
       else if (msg.type === 'fatal') reject(new Error(msg.message));
+      else if (msg.type === 'secret') child.postMessage(answerSecret(msg));
     });
     child.on('exit', (code) => {
       for (const [id, settle] of pending) {
@@ -75,6 +81,23 @@ function startCore(dataDir: string, training: { procedureUrl: string; documentUr
   });
 }
 
+let secretStore: SafeStorageSecrets | null = null;
+
+/** The core asks for a backend secret: answered from safeStorage, never logged. */
+function answerSecret(req: Extract<CoreToParent, { type: 'secret' }>): ParentToCore {
+  try {
+    secretStore ??= new SafeStorageSecrets(app.getPath('userData'));
+    if (req.op === 'get') return { type: 'secret-result', id: req.id, ok: true, value: secretStore.get(req.name) };
+    if (req.op === 'set') {
+      secretStore.set(req.name, req.value ?? '');
+      return { type: 'secret-result', id: req.id, ok: true, value: null };
+    }
+    return { type: 'secret-result', id: req.id, ok: true, value: null, deleted: secretStore.delete(req.name) };
+  } catch (error) {
+    return { type: 'secret-result', id: req.id, ok: false, value: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 function callCore(method: string, input: unknown): Promise<unknown> {
   const child = core;
   if (!child) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'core not running' } });
@@ -84,6 +107,25 @@ function callCore(method: string, input: unknown): Promise<unknown> {
     const msg: ParentToCore = { type: 'call', id, method, input };
     child.postMessage(msg);
   });
+}
+
+/** Have the core write a mail attachment to a path the official chose (core-channel `saveAttachment`). */
+function writeAttachmentInCore(itemId: string, index: number, path: string): Promise<unknown> {
+  const child = core;
+  if (!child) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'core not running' } });
+  const id = nextCallId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    const msg: ParentToCore = { type: 'saveAttachment', id, itemId, index, path };
+    child.postMessage(msg);
+  });
+}
+
+/** The save dialog for an attachment, attached to the window, starting in Downloads. */
+async function askWhereToSave(defaultName: string): Promise<{ canceled: boolean; filePath?: string | undefined }> {
+  const options = { defaultPath: join(app.getPath('downloads'), defaultName) };
+  const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+  return { canceled: result.canceled, filePath: result.filePath };
 }
 
 function createWindow(): void {
@@ -126,6 +168,10 @@ ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, method: unknown, input: unknown
   }
   if (!isKnownMethodName(method)) {
     return { ok: false, error: { code: 'invalid_input', message: 'unknown method' } };
+  }
+  // Saving an attachment needs the save dialog: the shell handles it (src/main/save-attachment.ts).
+  if (method === 'mail.saveAttachment') {
+    return saveAttachmentViaShell(input, { callCore, writeAttachment: writeAttachmentInCore, showSaveDialog: askWhereToSave });
   }
   // The core validates `input` against the contract's schema.
   return callCore(method, input);

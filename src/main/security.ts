@@ -1,4 +1,5 @@
 /** Pure checks used by the Electron shell; no electron import so they are tested under plain Node. */
+import { isOpenableExternalUrl } from '../shared/mail-html';
 
 /** Only our own renderer page may call the core over IPC. */
 export function isTrustedRendererUrl(senderUrl: string, rendererUrl: string): boolean {
@@ -13,18 +14,14 @@ export function isTrustedRendererUrl(senderUrl: string, rendererUrl: string): bo
   }
 }
 
-/** Links may leave the app only as https (or mailto) to a real host, never file:, javascript:, data: … */
+/**
+ * Links may leave the app only as http(s) to a named host without credentials, or mailto: with one
+ * address — never file:, javascript:, data: … The renderer opens a link from a mail only after the
+ * official confirms it; this is the shell's own check before `shell.openExternal` (same rule,
+ * src/shared/mail-html.ts).
+ */
 export function isSafeExternalUrl(raw: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'mailto:') return /^[^@\s]+@[^@\s]+$/.test(decodeURIComponent(url.pathname));
-  if (url.protocol !== 'https:') return false;
-  if (url.username || url.password) return false;
-  return url.hostname.includes('.') && !/^[\d.]+$/.test(url.hostname);
+  return isOpenableExternalUrl(raw);
 }
 
 /** The renderer window's web preferences: the Electron security checklist, in one place. */

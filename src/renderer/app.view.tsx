@@ -8,12 +8,17 @@ import { useTranslation } from 'react-i18next';
 import type { OutboxEntry, Session } from '../shared/api';
 import type { ItemActionKind } from '../shared/actions';
 import { SOURCES, type Source } from '../shared/domain';
-import { legalActions } from './actions/action-catalog';
+import { legalActions, mailCommandsFor, MAIL_COMMAND_KEYS, type MailCommand } from './actions/action-catalog';
 import { switchLanguage } from './i18n';
-import { actionLabel, openCount, waitingCount } from './outbox/outbox-words';
+import { actionLabel, actionTitle, openCount, waitingCount } from './outbox/outbox-words';
 import { useOutbox } from './state/outbox.hooks';
 import type { ActionRequest } from './views/action-bar.view';
 import { AuditPanel } from './views/audit-panel.view';
+import { ComposeForm, ComposeReplaceBar } from './views/compose.view';
+import type { ComposeRequest } from './views/mail-actions.view';
+import { createMailSanitizer, htmlToPlainText } from './mail/mail-dom';
+import { MailBodyContext } from './state/mail-body.context';
+import { MailBodyStore } from './state/mail-body.store';
 import { OfflineBanner } from './views/offline-banner.view';
 import { OutboxPanel } from './views/outbox-panel.view';
 import { Palette, type PaletteEntry } from './views/palette.view';
@@ -87,6 +92,14 @@ interface Selection {
   id: string | null;
 }
 
+type PanelKind = 'outbox' | 'audit' | 'compose';
+
+/** The mail being written (one at a time; it survives switching to the queue and back). */
+interface ComposeSession {
+  key: number;
+  request: ComposeRequest;
+}
+
 function Workstation({ session, clockOffset }: { session: Session; clockOffset: number }): ReactElement {
   const { t, lang } = useTr();
   const api = useApi();
@@ -98,6 +111,10 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   const [searchText, setSearchText] = useState('');
   const store = useMemo(() => new QueueStore(api), [api]);
   useEffect(() => () => store.dispose(), [store]);
+  const mailBodies = useMemo(() => {
+    const sanitize = createMailSanitizer(window);
+    return new MailBodyStore(api, sanitize, (clean) => htmlToPlainText(window, clean));
+  }, [api]);
   const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const filterKey = JSON.stringify(filter);
   useEffect(() => {
@@ -166,7 +183,8 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   const onPick = useCallback(
     (index: number, open: boolean) => {
       select(index);
-      // Picking a row shows its detail again in the right column.
+      setPrevious(null);
+      // Picking a row shows its detail again in the right column (a mail being written is kept).
       setPanel(null);
       if (open) setTimeout(focusDetail, 0);
       else focusList();
@@ -205,8 +223,34 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
 
   const detail = useItemDetail(selection.id, detailKey);
 
+  // ---------- following links between items ----------
+  const detailStateRef = useRef(detail);
+  detailStateRef.current = detail;
+  const [previous, setPrevious] = useState<{ id: string; ref: string } | null>(null);
+  const detailRefOf = (d: typeof detail): string | null => (d.state === 'ready' ? d.data.item.ref || d.data.item.title : null);
+  const openItem = useCallback(
+    (id: string) => {
+      const from = selectionRef.current.id;
+      const fromRef = detailRefOf(detailStateRef.current);
+      setPrevious(from !== null && from !== id && fromRef !== null ? { id: from, ref: fromRef } : null);
+      setSelection({ index: store.indexOf(id), id });
+      setPanel(null);
+      setTimeout(focusDetail, 0);
+    },
+    [store, focusDetail],
+  );
+  const previousRef = useRef(previous);
+  previousRef.current = previous;
+  const goBack = useCallback(() => {
+    const p = previousRef.current;
+    if (!p) return;
+    setPrevious(null);
+    setSelection({ index: store.indexOf(p.id), id: p.id });
+    setTimeout(focusDetail, 0);
+  }, [store, focusDetail]);
+
   // ---------- panels, actions, palette ----------
-  const [panel, setPanel] = useState<'outbox' | 'audit' | null>(null);
+  const [panel, setPanel] = useState<PanelKind | null>(null);
   const panelRef = useRef(panel);
   panelRef.current = panel;
   const [paletteOpen, setPaletteOpen] = useState(false);
@@ -217,7 +261,7 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
 
   /** Open the action menu (`a`) or one action's form for the selected item, in the detail pane. */
   const openActions = useCallback(
-    (kind: ItemActionKind | 'menu') => {
+    (kind: ItemActionKind | MailCommand | 'menu') => {
       const id = selectionRef.current.id;
       if (id === null) {
         onNotice(t('actionBar.selectFirst'), 'info');
@@ -237,12 +281,73 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
       outbox.apply(entry);
       store.refresh();
       setDetailKey((k) => k + 1);
-      onNotice(t('actionBar.submitted', { action: actionLabel(t, entry.action.kind), ref: entry.itemRef }), 'info');
+      onNotice(t('actionBar.submitted', { action: actionTitle(t, entry.action), ref: entry.itemRef }), 'info');
       focusList();
     },
     [outbox, store, onNotice, t, focusList],
   );
-  const togglePanel = useCallback((which: 'outbox' | 'audit') => setPanel((p) => (p === which ? null : which)), []);
+  const togglePanel = useCallback((which: PanelKind) => setPanel((p) => (p === which ? null : which)), []);
+
+  // ---------- compose ----------
+  const [compose, setCompose] = useState<ComposeSession | null>(null);
+  const [pendingCompose, setPendingCompose] = useState<ComposeRequest | null>(null);
+  const composeDirty = useRef(false);
+  const composeKey = useRef(0);
+  const onComposeDirty = useCallback((dirty: boolean) => {
+    composeDirty.current = dirty;
+  }, []);
+  const startCompose = useCallback((request: ComposeRequest) => {
+    composeKey.current += 1;
+    composeDirty.current = false;
+    setCompose({ key: composeKey.current, request });
+    setPendingCompose(null);
+    setPanel('compose');
+  }, []);
+  const openCompose = useCallback(
+    (request: ComposeRequest) => {
+      if (compose !== null && composeDirty.current) {
+        // Never drop what the official wrote without asking.
+        setPendingCompose(request);
+        setPanel('compose');
+        return;
+      }
+      startCompose(request);
+    },
+    [compose, startCompose],
+  );
+  const newMail = useCallback(() => {
+    const account = session.mailAccounts[0];
+    if (!account) {
+      onNotice(t('compose.noAccount'), 'info');
+      return;
+    }
+    if (compose !== null && compose.request.mode === 'new' && pendingCompose === null) {
+      // The mail already being written: go back to it.
+      setPanel('compose');
+      return;
+    }
+    openCompose({ mode: 'new', item: null, detail: null, backendId: account.backendId });
+  }, [session.mailAccounts, compose, pendingCompose, openCompose, onNotice, t]);
+  const closeCompose = useCallback(() => {
+    setCompose(null);
+    setPendingCompose(null);
+    composeDirty.current = false;
+    setPanel((p) => (p === 'compose' ? null : p));
+    focusList();
+  }, [focusList]);
+  const onMailSent = useCallback(
+    (entry: OutboxEntry) => {
+      outbox.apply(entry);
+      store.refresh();
+      setDetailKey((k) => k + 1);
+      setCompose(null);
+      composeDirty.current = false;
+      setPanel((p) => (p === 'compose' ? null : p));
+      onNotice(t('compose.queued', { subject: entry.action.kind === 'mail.send' && entry.action.subject !== '' ? entry.action.subject : t('mail.noSubject') }), 'info');
+      focusList();
+    },
+    [outbox, store, onNotice, t, focusList],
+  );
 
   // ---------- keyboard ----------
   useEffect(() => {
@@ -284,6 +389,22 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
           e.preventDefault();
           focusDetail();
           return;
+        case 'compose':
+          e.preventDefault();
+          newMail();
+          return;
+        case 'reply':
+        case 'replyAll':
+        case 'forward':
+        case 'toggleSeen':
+        case 'toggleFlag': {
+          // Mail keys act on the selected mail only; elsewhere they do nothing.
+          const current = detailStateRef.current;
+          if (current.state !== 'ready' || current.data.item.source !== 'mail' || current.data.item.id !== sel.id) return;
+          e.preventDefault();
+          openActions(`mail.${action}`);
+          return;
+        }
         default:
           break;
       }
@@ -313,7 +434,7 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [store, select, focusList, focusDetail, openActions]);
+  }, [store, select, focusList, focusDetail, openActions, newMail]);
 
   // Search box: Enter or ↓ jumps into the list (a QR scanner ends with Enter).
   const onSearchKey = (e: React.KeyboardEvent<HTMLInputElement>): void => {
@@ -371,6 +492,14 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
       for (const kind of legalActions(item)) {
         out.push({ id: `action:${kind}`, group: gAction, label: actionLabel(t, kind), keywords: [kind, t('palette.actionWord')], run: () => openActions(kind) });
       }
+      if (item.source === 'mail') {
+        for (const command of mailCommandsFor(item.status)) {
+          out.push({ id: `action:${command}`, group: gAction, label: t(`palette.mail.${command.slice('mail.'.length)}`), keywords: [command, t('palette.actionWord')], hint: MAIL_COMMAND_KEYS[command], run: () => openActions(command) });
+        }
+      }
+    }
+    if (session.mailAccounts.length > 0) {
+      out.push({ id: 'mail:compose', group: t('palette.groupMail'), label: t('compose.titleNew'), keywords: ['compose', 'new mail', 'soan thu', 'thu moi', 'email'], hint: 'c', run: newMail });
     }
     const gFilter = t('palette.groupFilters');
     const setF = (patch: Partial<QueueFilterState>) => () => {
@@ -400,150 +529,175 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   }, [paletteOpen]);
 
   const busy = snap.status === 'loading' || searchText !== filter.q;
+  const panelLabel = panel === 'outbox' ? t('outbox.title') : panel === 'audit' ? t('audit.title') : t('compose.panelLabel');
   const outboxOpenCount = openCount(outbox.counts);
   const outboxAttention = (outbox.counts.needs_attention ?? 0) + (outbox.counts.conflict ?? 0) > 0;
   const offline = backends.filter((b) => b.state === 'offline');
   const now = Date.now() + clockOffset;
 
   return (
-    <div className={`app${session.training ? ' app--training' : ''}`}>
-      {session.training ? <TrainingStripe /> : null}
-      <TopBar
-        session={session}
-        backends={backends}
-        clockOffset={clockOffset}
-        syncing={syncing}
-        onSyncNow={syncNow}
-        onToggleLang={toggleLang}
-        outboxCount={outboxOpenCount}
-        outboxAttention={outboxAttention}
-        panel={panel}
-        onTogglePanel={togglePanel}
-        onOpenPalette={() => setPaletteOpen(true)}
-      />
-      {offline.length > 0 ? <OfflineBanner backends={offline} waiting={waitingCount(outbox.counts)} onOpenOutbox={() => setPanel('outbox')} /> : null}
-      {link === 'down' ? (
-        <div className="link-banner" role="alert" data-testid="link-down">
-          <WarningIcon />
-          <span>{t('link.down')}</span>
-          <Button
-            size="1"
-            variant="soft"
-            color="red"
-            onClick={() => {
-              store.refresh();
-              reloadBackends();
-            }}
-          >
-            {t('link.retry')}
-          </Button>
-        </div>
-      ) : null}
-      <main className="workspace">
-        <aside className="sidebar">
-          <FilterPanel filter={filter} sources={sources} bySla={snap.bySla} onChange={changeFilter} />
-        </aside>
-
-        <section className="queue-pane" aria-label={t('queue.label')}>
-          <div className="queue-toolbar">
-            <TextField.Root
-              ref={searchRef}
-              size="2"
-              className="search-box"
-              type="search"
-              placeholder={t('search.placeholder')}
-              aria-label={t('search.label')}
-              data-testid="search"
-              value={searchText}
-              maxLength={300}
-              onChange={(e) => setSearchText(e.target.value)}
-              onKeyDown={onSearchKey}
-              autoComplete="off"
-            >
-              <TextField.Slot>
-                <SearchIcon />
-              </TextField.Slot>
-              <TextField.Slot>
-                <Kbd size="1">/</Kbd>
-              </TextField.Slot>
-            </TextField.Root>
-            <Text size="2" color="gray" className="queue-count" aria-live="polite" data-testid="queue-count">
-              {busy && snap.rowCount === 0 ? <Spinner size="1" /> : null}
-              {snap.total !== null ? t('queue.count', { n: formatNumber(lang, snap.total) }) : snap.status === 'ready' ? t('queue.countUnknown') : ''}
-            </Text>
-          </div>
-          <QueueList
-            store={store}
-            snap={snap}
-            listRef={listRef}
-            selectedIndex={selection.index}
-            ready={ready}
-            busy={busy}
-            filterKey={filterKey}
-            scope={filter.scope}
-            hasFilters={hasActiveFilters(filter)}
-            now={now}
-            onPick={onPick}
-            onShowAll={() => changeFilter({ ...filter, scope: 'all' })}
-            onClearFilters={() => changeFilter({ ...filter, sources: [], statuses: [], sla: [], includeClosed: false, q: '' })}
-            onVisibleRowsChange={onVisibleRowsChange}
-          />
-          <div className="queue-footer" aria-hidden="true">
-            {t('queue.keyboardHint')}
-          </div>
-        </section>
-
-        {panel !== null ? (
-          <section className="detail-pane detail-pane--panel" role="region" aria-label={panel === 'outbox' ? t('outbox.title') : t('audit.title')}>
-            {panel === 'outbox' ? (
-              <OutboxPanel outbox={outbox} session={session} onClose={() => setPanel(null)} onNotice={onNotice} />
-            ) : (
-              <AuditPanel onClose={() => setPanel(null)} onNotice={onNotice} reloadKey={auditKey} />
-            )}
-          </section>
-        ) : null}
-        <section
-          hidden={panel !== null}
-          className="detail-pane"
-          data-testid="detail"
-          data-state={detail.state}
-          data-item-id={detail.state === 'idle' ? '' : detail.id}
-          ref={detailRef}
-          tabIndex={-1}
-          aria-label={t('detail.label')}
-          aria-labelledby={detail.state === 'ready' ? 'detail-title' : undefined}
-          role="region"
-        >
-          <Suspense fallback={null}>
-            <DetailContent
-              detail={detail}
-              onBack={focusList}
-              actions={{
-                session,
-                clockOffset,
-                request: actionRequest,
-                onRequestHandled,
-                onSubmitted,
-                onOpenOutbox: () => setPanel('outbox'),
-                outboxEntries: outbox.entries,
-              }}
-            />
-          </Suspense>
-        </section>
-      </main>
-      {paletteOpen ? (
-        <Palette
-          commands={paletteCommands}
-          onClose={() => {
-            setPaletteOpen(false);
-          }}
+    <MailBodyContext.Provider value={mailBodies}>
+      <div className={`app${session.training ? ' app--training' : ''}`}>
+        {session.training ? <TrainingStripe /> : null}
+        <TopBar
+          session={session}
+          backends={backends}
+          clockOffset={clockOffset}
+          syncing={syncing}
+          onSyncNow={syncNow}
+          onToggleLang={toggleLang}
+          outboxCount={outboxOpenCount}
+          outboxAttention={outboxAttention}
+          panel={panel}
+          onTogglePanel={togglePanel}
+          onOpenPalette={() => setPaletteOpen(true)}
+          canCompose={session.mailAccounts.length > 0}
+          composing={compose !== null}
+          onCompose={newMail}
         />
-      ) : null}
-      {notice ? (
-        <div className={`notice notice--${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'} data-testid="notice">
-          {notice.text}
-        </div>
-      ) : null}
-    </div>
+        {offline.length > 0 ? <OfflineBanner backends={offline} waiting={waitingCount(outbox.counts)} onOpenOutbox={() => setPanel('outbox')} /> : null}
+        {link === 'down' ? (
+          <div className="link-banner" role="alert" data-testid="link-down">
+            <WarningIcon />
+            <span>{t('link.down')}</span>
+            <Button
+              size="1"
+              variant="soft"
+              color="red"
+              onClick={() => {
+                store.refresh();
+                reloadBackends();
+              }}
+            >
+              {t('link.retry')}
+            </Button>
+          </div>
+        ) : null}
+        <main className="workspace">
+          <aside className="sidebar">
+            <FilterPanel filter={filter} sources={sources} bySla={snap.bySla} onChange={changeFilter} />
+          </aside>
+
+          <section className="queue-pane" aria-label={t('queue.label')}>
+            <div className="queue-toolbar">
+              <TextField.Root
+                ref={searchRef}
+                size="2"
+                className="search-box"
+                type="search"
+                placeholder={t('search.placeholder')}
+                aria-label={t('search.label')}
+                data-testid="search"
+                value={searchText}
+                maxLength={300}
+                onChange={(e) => setSearchText(e.target.value)}
+                onKeyDown={onSearchKey}
+                autoComplete="off"
+              >
+                <TextField.Slot>
+                  <SearchIcon />
+                </TextField.Slot>
+                <TextField.Slot>
+                  <Kbd size="1">/</Kbd>
+                </TextField.Slot>
+              </TextField.Root>
+              <Text size="2" color="gray" className="queue-count" aria-live="polite" data-testid="queue-count">
+                {busy && snap.rowCount === 0 ? <Spinner size="1" /> : null}
+                {snap.total !== null ? t('queue.count', { n: formatNumber(lang, snap.total) }) : snap.status === 'ready' ? t('queue.countUnknown') : ''}
+              </Text>
+            </div>
+            <QueueList
+              store={store}
+              snap={snap}
+              listRef={listRef}
+              selectedIndex={selection.index}
+              ready={ready}
+              busy={busy}
+              filterKey={filterKey}
+              scope={filter.scope}
+              hasFilters={hasActiveFilters(filter)}
+              now={now}
+              onPick={onPick}
+              onShowAll={() => changeFilter({ ...filter, scope: 'all' })}
+              onClearFilters={() => changeFilter({ ...filter, sources: [], statuses: [], sla: [], includeClosed: false, q: '' })}
+              onVisibleRowsChange={onVisibleRowsChange}
+            />
+            <div className="queue-footer" aria-hidden="true">
+              {t('queue.keyboardHint')}
+            </div>
+          </section>
+
+          {panel === 'outbox' || panel === 'audit' ? (
+            <section className="detail-pane detail-pane--panel" role="region" aria-label={panelLabel}>
+              {panel === 'outbox' ? (
+                <OutboxPanel outbox={outbox} session={session} onClose={() => setPanel(null)} onNotice={onNotice} />
+              ) : (
+                <AuditPanel onClose={() => setPanel(null)} onNotice={onNotice} reloadKey={auditKey} />
+              )}
+            </section>
+          ) : null}
+          {compose !== null || pendingCompose !== null ? (
+            // Kept mounted while hidden: what the official wrote survives a look at the queue.
+            <section className="detail-pane detail-pane--panel" role="region" aria-label={t('compose.panelLabel')} hidden={panel !== 'compose'} data-testid="compose-panel">
+              {pendingCompose !== null ? (
+                <ComposeReplaceBar
+                  onReplace={() => startCompose(pendingCompose)}
+                  onKeep={() => setPendingCompose(null)}
+                />
+              ) : null}
+              {compose !== null ? (
+                <ComposeForm key={compose.key} request={compose.request} session={session} onSent={onMailSent} onClose={closeCompose} onDirtyChange={onComposeDirty} />
+              ) : null}
+            </section>
+          ) : null}
+          <section
+            hidden={panel !== null}
+            className="detail-pane"
+            data-testid="detail"
+            data-state={detail.state}
+            data-item-id={detail.state === 'idle' ? '' : detail.id}
+            ref={detailRef}
+            tabIndex={-1}
+            aria-label={t('detail.label')}
+            aria-labelledby={detail.state === 'ready' ? 'detail-title' : undefined}
+            role="region"
+          >
+            <Suspense fallback={null}>
+              <DetailContent
+                detail={detail}
+                onBack={focusList}
+                onOpenItem={openItem}
+                previous={previous}
+                onGoBack={goBack}
+                onReload={() => setDetailKey((k) => k + 1)}
+                actions={{
+                  session,
+                  clockOffset,
+                  request: actionRequest,
+                  onRequestHandled,
+                  onSubmitted,
+                  onOpenOutbox: () => setPanel('outbox'),
+                  onCompose: openCompose,
+                  outboxEntries: outbox.entries,
+                }}
+              />
+            </Suspense>
+          </section>
+        </main>
+        {paletteOpen ? (
+          <Palette
+            commands={paletteCommands}
+            onClose={() => {
+              setPaletteOpen(false);
+            }}
+          />
+        ) : null}
+        {notice ? (
+          <div className={`notice notice--${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'} data-testid="notice">
+            {notice.text}
+          </div>
+        ) : null}
+      </div>
+    </MailBodyContext.Provider>
   );
 }

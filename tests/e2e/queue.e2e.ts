@@ -56,16 +56,18 @@ async function openApp(page: Page, url: string): Promise<void> {
   await expect(page.getByTestId('queue-row').first()).toBeVisible();
 }
 
-test.describe('one queue over both backends', () => {
-  test('shows dossiers and documents in one list, in deadline order, in training mode', async ({ page, app }) => {
+test.describe('one queue over the training backends', () => {
+  test('shows dossiers, documents and mail in one list, in deadline order, in training mode', async ({ page, app }) => {
     await openApp(page, app.openUrl);
     await expect(page.getByTestId('training-label')).toBeVisible();
     await expect(page.getByTestId('backend-training-procedure')).toHaveAttribute('data-state', 'online');
     await expect(page.getByTestId('backend-training-document')).toHaveAttribute('data-state', 'online');
+    // The training mailbox over IMAP/SMTP: mail citing dossiers is work with a reply deadline.
+    await expect(page.getByTestId('backend-training-mail')).toHaveAttribute('data-state', 'online');
 
     const rows = await collectRows(page, 400);
     expect(rows.length).toBeGreaterThan(20);
-    expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['procedure', 'document']));
+    expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['procedure', 'document', 'mail']));
     // Deadline order: due times never go down; items without a deadline come last.
     const firstNull = rows.findIndex((r) => r.dueAt === null);
     const dated = firstNull === -1 ? rows : rows.slice(0, firstNull);
@@ -182,6 +184,7 @@ test.describe('live and offline', () => {
     await app.command({ cmd: 'sandbox-stop' });
     await expect(page.getByTestId('backend-training-procedure')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
     await expect(page.getByTestId('backend-training-document')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
+    await expect(page.getByTestId('backend-training-mail')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
 
     // The cache still answers: filters, and a diacritics-free search of a name from the list.
     await page.getByTestId('filter-sla-overdue').click();

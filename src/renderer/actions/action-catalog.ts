@@ -63,3 +63,31 @@ export function isDestructive(kind: ItemActionKind): boolean {
 export function actionNameKey(kind: ItemActionKind): string {
   return `actions.${kind}`;
 }
+
+/**
+ * What the official can do with a mail: reply, reply all, forward (the compose form), mark read or
+ * unread, flag or unflag (`mail.markSeen` / `mail.flag` through the outbox). Menu order; the number
+ * keys of the `a` menu follow it.
+ */
+export const MAIL_COMMANDS = ['mail.reply', 'mail.replyAll', 'mail.forward', 'mail.toggleSeen', 'mail.toggleFlag'] as const;
+export type MailCommand = (typeof MAIL_COMMANDS)[number];
+
+export function isMailCommand(value: string): value is MailCommand {
+  return (MAIL_COMMANDS as readonly string[]).includes(value);
+}
+
+/** Single-key shortcuts of the mail commands (shown in the menu and on the buttons). */
+export const MAIL_COMMAND_KEYS: Readonly<Record<MailCommand, string>> = {
+  'mail.reply': 'r',
+  'mail.replyAll': 'R',
+  'mail.forward': 'f',
+  'mail.toggleSeen': 'u',
+  'mail.toggleFlag': 's',
+};
+
+/** Mail commands that make sense for a mail in this status (a deleted mail can only be read). */
+export function mailCommandsFor(status: string): MailCommand[] {
+  if (status === 'deleted') return [];
+  if (status === 'outgoing') return [];
+  return [...MAIL_COMMANDS];
+}

@@ -65,8 +65,20 @@ export function parseCoreEvent(raw: unknown): CoreEvent | null {
 /** Link to the core as the UI shows it: 'down' means calls or the event stream are failing. */
 export type LinkState = 'connecting' | 'open' | 'down';
 
+/** What saving an attachment did: the shell's save dialog may be cancelled; a browser download has no path. */
+export interface SaveAttachmentResult {
+  saved: boolean;
+  path: string | null;
+}
+
 /** Both transports: the contract plus the link state, so the UI can say when the host is gone. */
 export interface RendererTransport extends WorkstationApi {
   onLinkState(listener: (state: LinkState) => void): () => void;
   readonly linkState: LinkState;
+  /**
+   * Save attachment `index` of a mail where the official chooses, whatever the transport: Electron
+   * asks the shell (save dialog, the core writes the file), the browser host downloads it.
+   * `filename` is the suggested name (already made safe by the caller).
+   */
+  saveAttachment(request: { itemId: string; index: number; filename: string }): Promise<SaveAttachmentResult>;
 }

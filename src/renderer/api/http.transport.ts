@@ -3,8 +3,8 @@
  * `/events?token=…` that reconnects with backoff. Platform objects (fetch, WebSocket) are injected,
  * so this file type-checks without DOM types and runs in unit tests with fakes.
  */
-import type { ApiInput, ApiMethod, ApiOutput, CoreEvent } from '../../shared/api';
-import { parseCoreEvent, TransportError, unwrapEnvelope, type LinkState, type RendererTransport } from './envelope';
+import { ApiCallError, EnvelopeSchema, type ApiInput, type ApiMethod, type ApiOutput, type CoreEvent } from '../../shared/api';
+import { parseCoreEvent, TransportError, unwrapEnvelope, type LinkState, type RendererTransport, type SaveAttachmentResult } from './envelope';
 import { LinkStateCell } from './link-state';
 
 /** The part of a fetch Response the transport reads. */
@@ -28,6 +28,14 @@ export interface SocketLike {
 }
 export type SocketFactory = (url: string) => SocketLike;
 
+/** What a file download answered: saved, or the HTTP status and the body (an error envelope) when not. */
+export type DownloadOutcome = { ok: true } | { ok: false; status: number; body: unknown };
+/**
+ * GET `url` with these headers and hand the bytes to the browser as a download named `filename`
+ * (the page's `fetch` → Blob → `<a download>`). Rejects when the host cannot be reached.
+ */
+export type FileDownloader = (url: string, headers: Record<string, string>, filename: string) => Promise<DownloadOutcome>;
+
 export interface HttpTransportOptions {
   /** Page origin, e.g. `http://127.0.0.1:5190`. */
   origin: string;
@@ -37,6 +45,16 @@ export interface HttpTransportOptions {
   createSocket?: SocketFactory;
   /** Reconnect delays grow from the first to the last, then stay there. */
   backoffMs?: readonly number[];
+  /** Attachment downloads (browser only); without it saving attachments is refused. */
+  download?: FileDownloader;
+}
+
+/** `GET /api/mail/attachment?itemId=…&index=…` on the host. */
+export function attachmentUrl(origin: string, itemId: string, index: number): string {
+  const url = new URL('/api/mail/attachment', origin);
+  url.searchParams.set('itemId', itemId);
+  url.searchParams.set('index', String(index));
+  return url.toString();
 }
 
 const DEFAULT_BACKOFF = [500, 1000, 2000, 4000, 8000, 15000] as const;
@@ -92,6 +110,27 @@ export class HttpTransport implements RendererTransport {
     // The host answered: the link works even if the answer is an error envelope.
     if (!this.options.createSocket || this.socketOpen) this.link.set('open');
     return unwrapEnvelope(method, body);
+  }
+
+  /** The browser saves the file where its settings say (or asks): the page never learns the path. */
+  async saveAttachment(request: { itemId: string; index: number; filename: string }): Promise<SaveAttachmentResult> {
+    const download = this.options.download;
+    if (!download) throw new TransportError('Attachment downloads are not available in this window', 'bad_response');
+    const headers: Record<string, string> = {};
+    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
+    let outcome: DownloadOutcome;
+    try {
+      outcome = await download(attachmentUrl(this.options.origin, request.itemId, request.index), headers, request.filename);
+    } catch (cause) {
+      this.link.set('down');
+      throw new TransportError(`Host unreachable: ${cause instanceof Error ? cause.message : String(cause)}`, 'unreachable');
+    }
+    if (outcome.ok) return { saved: true, path: null };
+    const envelope = EnvelopeSchema.safeParse(outcome.body);
+    if (envelope.success && !envelope.data.ok) throw new ApiCallError(envelope.data.error);
+    if (outcome.status === 401) throw new ApiCallError({ code: 'unauthorized', message: 'missing or wrong token' });
+    if (outcome.status === 404) throw new ApiCallError({ code: 'not_found', message: 'attachment not found' });
+    throw new TransportError(`Attachment download failed (HTTP ${outcome.status})`, 'bad_response');
   }
 
   subscribe(listener: (event: CoreEvent) => void): () => void {

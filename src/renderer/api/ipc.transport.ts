@@ -3,7 +3,7 @@
  * and forwards core events. Both are validated here like any other input.
  */
 import type { ApiInput, ApiMethod, ApiOutput, CoreEvent, PreloadBridge } from '../../shared/api';
-import { parseCoreEvent, TransportError, unwrapEnvelope, type LinkState, type RendererTransport } from './envelope';
+import { parseCoreEvent, TransportError, unwrapEnvelope, type LinkState, type RendererTransport, type SaveAttachmentResult } from './envelope';
 import { LinkStateCell } from './link-state';
 
 export class IpcTransport implements RendererTransport {
@@ -31,6 +31,11 @@ export class IpcTransport implements RendererTransport {
     }
     this.link.set('open');
     return unwrapEnvelope(method, raw);
+  }
+
+  /** The shell shows the save dialog and has the core write the file (`mail.saveAttachment`). */
+  saveAttachment(request: { itemId: string; index: number; filename: string }): Promise<SaveAttachmentResult> {
+    return this.call('mail.saveAttachment', { itemId: request.itemId, index: request.index });
   }
 
   subscribe(listener: (event: CoreEvent) => void): () => void {

@@ -15,7 +15,13 @@ export type ShortcutAction =
   | 'back'
   | 'search'
   | 'actions'
-  | 'palette';
+  | 'palette'
+  | 'reply'
+  | 'replyAll'
+  | 'forward'
+  | 'toggleSeen'
+  | 'toggleFlag'
+  | 'compose';
 
 export interface KeyInput {
   key: string;
@@ -61,6 +67,19 @@ export function shortcutFor(e: KeyInput): ShortcutAction | null {
       return e.zone === 'detail' || e.zone === 'body' ? 'back' : null;
     case 'a':
       return 'actions';
+    // Mail (acting on the selected mail; `c` writes a new one).
+    case 'r':
+      return 'reply';
+    case 'R':
+      return 'replyAll';
+    case 'f':
+      return 'forward';
+    case 'u':
+      return 'toggleSeen';
+    case 's':
+      return 'toggleFlag';
+    case 'c':
+      return 'compose';
     default:
       return null;
   }

@@ -14,6 +14,20 @@ export function actionLabel(t: Translate, kind: ItemActionKind): string {
   return t(actionNameKey(kind), { defaultValue: kind });
 }
 
+/** The action's name with what it does when the kind alone does not say (mail flags, reply or forward). */
+export function actionTitle(t: Translate, action: ItemAction): string {
+  switch (action.kind) {
+    case 'mail.markSeen':
+      return action.seen ? t('mail.actions.markSeen') : t('mail.actions.markUnseen');
+    case 'mail.flag':
+      return action.flagged ? t('mail.actions.flag') : t('mail.actions.unflag');
+    case 'mail.send':
+      return t(`mail.sendMode.${action.mode}`);
+    default:
+      return actionLabel(t, action.kind);
+  }
+}
+
 export function outboxStateLabel(t: Translate, state: OutboxState): string {
   return t(`outboxState.${state}`, { defaultValue: state });
 }
@@ -50,8 +64,13 @@ export function actionDetail(t: Translate, lang: Lang, action: ItemAction, offic
       return t('outbox.detail.assign', { name: nameOf(action.lead, officials) });
     case 'document.reply':
       return action.subject;
-    case 'mail.send':
-      return action.subject;
+    case 'mail.send': {
+      const to = [...action.to, ...action.cc];
+      const files = action.attachments.length;
+      const parts = [action.subject === '' ? t('mail.noSubject') : action.subject, t('outbox.detail.mailTo', { to: to.length > 3 ? `${to.slice(0, 3).join(', ')}…` : to.join(', ') })];
+      if (files > 0) parts.push(t('outbox.detail.mailFiles', { count: files }));
+      return parts.join(' · ');
+    }
     case 'mail.markSeen':
     case 'mail.flag':
       return '';
@@ -103,7 +122,7 @@ export function outboxEntryWords(
   officials: ReadonlyArray<{ username: string; fullName: string }> = [],
 ): OutboxEntryWords {
   return {
-    action: actionLabel(t, entry.action.kind),
+    action: actionTitle(t, entry.action),
     detail: actionDetail(t, lang, entry.action, officials),
     state: outboxStateLabel(t, entry.state),
     tone: OUTBOX_STATE_TONE[entry.state],

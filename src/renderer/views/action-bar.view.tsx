@@ -8,16 +8,17 @@ import { useEffect, useRef, useState, type KeyboardEvent, type ReactElement } fr
 import type { OutboxEntry, Session } from '../../shared/api';
 import type { ItemActionKind } from '../../shared/actions';
 import type { ItemDetail, WorkItem } from '../../shared/work-item';
-import { acceleratorAt, indexOfAccelerator, isDestructive, legalActions } from '../actions/action-catalog';
+import { acceleratorAt, indexOfAccelerator, isDestructive, legalActions, type MailCommand } from '../actions/action-catalog';
 import { actionLabel, outboxEntryWords } from '../outbox/outbox-words';
 import { ActionForm } from './action-form.view';
+import { MailActionBar, type ComposeRequest } from './mail-actions.view';
 import { ChevronDownIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
 /** A request from outside the pane (the `a` key, the palette) to open the menu or one action. */
 export interface ActionRequest {
   itemId: string;
-  kind: ItemActionKind | 'menu';
+  kind: ItemActionKind | MailCommand | 'menu';
   nonce: number;
 }
 
@@ -30,12 +31,72 @@ export interface ActionBarProps {
   onRequestHandled: (nonce: number) => void;
   onSubmitted: (entry: OutboxEntry) => void;
   onOpenOutbox: () => void;
+  /** Open the compose form (reply, reply all, forward of a mail). */
+  onCompose: (request: ComposeRequest) => void;
   /** Outbox entries of this item that are not finished. */
   entries: readonly OutboxEntry[];
 }
 
 export function ActionBar(props: ActionBarProps): ReactElement {
+  if (props.item.source === 'mail' && props.detail.source === 'mail') {
+    return (
+      <div className="action-bar" data-testid="action-bar" data-for-item={props.item.id}>
+        <MailActionBar
+          item={props.item}
+          detail={props.detail}
+          session={props.session}
+          request={props.request}
+          onRequestHandled={props.onRequestHandled}
+          onSubmitted={props.onSubmitted}
+          onCompose={props.onCompose}
+          entries={props.entries}
+        />
+        <ItemOutboxEntries entries={props.entries} session={props.session} onOpenOutbox={props.onOpenOutbox} />
+      </div>
+    );
+  }
+  return <ItemActionBar {...props} />;
+}
+
+function ItemOutboxEntries({ entries, session, onOpenOutbox }: { entries: readonly OutboxEntry[]; session: Session; onOpenOutbox: () => void }): ReactElement | null {
   const { t, lang } = useTr();
+  if (entries.length === 0) return null;
+  return (
+    <ul className="action-bar__entries" data-testid="item-outbox">
+      {entries.map((entry) => {
+        const w = outboxEntryWords(t, lang, entry, session.officials);
+        return (
+          <li key={entry.id} data-testid="item-outbox-entry" data-state={entry.state} data-kind={entry.action.kind}>
+            <Badge size="1" color={w.tone} variant="soft">
+              {w.state}
+            </Badge>
+            <Text size="1" weight="medium">
+              {w.action}
+            </Text>
+            {w.detail ? (
+              <Text size="1" color="gray">
+                {w.detail}
+              </Text>
+            ) : null}
+            {w.error ? (
+              <Text size="1" color={entry.state === 'conflict' ? 'orange' : 'red'} className="action-bar__error">
+                {w.error.text}
+              </Text>
+            ) : null}
+            {entry.state === 'needs_attention' || entry.state === 'conflict' ? (
+              <Button size="1" variant="ghost" onClick={onOpenOutbox} data-testid="item-outbox-open">
+                {t('actionBar.openOutbox')}
+              </Button>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function ItemActionBar(props: ActionBarProps): ReactElement {
+  const { t } = useTr();
   const { item, request, onRequestHandled } = props;
   const legal = legalActions(item);
   const [openKind, setOpenKind] = useState<ItemActionKind | null>(null);
@@ -49,9 +110,12 @@ export function ActionBar(props: ActionBarProps): ReactElement {
     onRequestHandled(request.nonce);
     if (request.kind === 'menu') {
       setMenuOpen(true);
-    } else if (legal.includes(request.kind)) {
-      setMenuOpen(false);
-      setOpenKind(request.kind);
+    } else {
+      const match = legal.find((k) => k === request.kind);
+      if (match) {
+        setMenuOpen(false);
+        setOpenKind(match);
+      }
     }
     // `legal` follows item.status; the request is handled once (by nonce).
   }, [request, item.id, onRequestHandled]);
@@ -163,33 +227,7 @@ export function ActionBar(props: ActionBarProps): ReactElement {
         ) : null}
       </Flex>
 
-      {props.entries.length > 0 ? (
-        <ul className="action-bar__entries" data-testid="item-outbox">
-          {props.entries.map((entry) => {
-            const w = outboxEntryWords(t, lang, entry, props.session.officials);
-            return (
-              <li key={entry.id} data-testid="item-outbox-entry" data-state={entry.state}>
-                <Badge size="1" color={w.tone} variant="soft">
-                  {w.state}
-                </Badge>
-                <Text size="1" weight="medium">
-                  {w.action}
-                </Text>
-                {w.error ? (
-                  <Text size="1" color={entry.state === 'conflict' ? 'orange' : 'red'} className="action-bar__error">
-                    {w.error.text}
-                  </Text>
-                ) : null}
-                {entry.state === 'needs_attention' || entry.state === 'conflict' ? (
-                  <Button size="1" variant="ghost" onClick={props.onOpenOutbox} data-testid="item-outbox-open">
-                    {t('actionBar.openOutbox')}
-                  </Button>
-                ) : null}
-              </li>
-            );
-          })}
-        </ul>
-      ) : null}
+      <ItemOutboxEntries entries={props.entries} session={props.session} onOpenOutbox={props.onOpenOutbox} />
 
       {openKind !== null && openStillLegal ? (
         <ActionForm

@@ -11,6 +11,8 @@ import { isOpenState } from '../outbox/outbox-words';
 import { ActionBar, type ActionBarProps } from './action-bar.view';
 import { DocumentDetailView } from './document-detail.view';
 import { DossierDetailView } from './dossier-detail.view';
+import { ItemLinks } from './item-links.view';
+import { effectiveFlagged } from '../mail/mail-flags';
 import { MailDetailView } from './mail-detail.view';
 import { ClockIcon, SourceIcon, WarningIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
@@ -18,7 +20,20 @@ import { useTr } from '../i18n.hooks';
 /** What the action bar needs besides the item (from the workstation). */
 export type DetailActionProps = Omit<ActionBarProps, 'item' | 'detail' | 'entries'> & { outboxEntries: readonly OutboxEntry[] };
 
-export function DetailContent({ detail, onBack, actions }: { detail: DetailState; onBack: () => void; actions: DetailActionProps }): ReactElement {
+interface DetailContentProps {
+  detail: DetailState;
+  onBack: () => void;
+  actions: DetailActionProps;
+  /** Open another item (a linked dossier, document or mail) in this pane. */
+  onOpenItem: (id: string) => void;
+  /** The item opened before this one through a link, to go back to. */
+  previous: { id: string; ref: string } | null;
+  onGoBack: () => void;
+  /** Links changed: read the item again. */
+  onReload: () => void;
+}
+
+export function DetailContent({ detail, onBack, actions, onOpenItem, previous, onGoBack, onReload }: DetailContentProps): ReactElement {
   const { t, lang } = useTr();
 
   if (detail.state === 'idle') {
@@ -56,12 +71,18 @@ export function DetailContent({ detail, onBack, actions }: { detail: DetailState
     );
   }
 
-  const { item, detail: d } = detail.data;
+  const { item, detail: d, links } = detail.data;
   const { outboxEntries, ...barProps } = actions;
+  const itemEntries = outboxEntries.filter((e) => e.itemId === item.id && isOpenState(e.state));
   const countdown = formatCountdown(t, item.remainingWorkingMinutes, item.sla);
   return (
     <article className="detail-article" aria-busy={detail.refreshing} data-item-id={item.id} data-source={item.source}>
       <header className="detail-header">
+        {previous !== null ? (
+          <Button size="1" variant="ghost" onClick={onGoBack} className="detail-previous" data-testid="detail-previous">
+            {t('links.backTo', { ref: previous.ref })}
+          </Button>
+        ) : null}
         <Flex align="center" gap="2">
           <span className={`detail-source source-${item.source}`}>
             <SourceIcon source={item.source} size={14} />
@@ -124,9 +145,16 @@ export function DetailContent({ detail, onBack, actions }: { detail: DetailState
           </Text>
         ) : null}
       </header>
-      <ActionBar key={item.id} item={item} detail={d} {...barProps} entries={outboxEntries.filter((e) => e.itemId === item.id && isOpenState(e.state))} />
+      <ActionBar key={item.id} item={item} detail={d} {...barProps} entries={itemEntries} />
       <div className="detail-sections">
-        {d.source === 'procedure' ? <DossierDetailView d={d} /> : d.source === 'document' ? <DocumentDetailView d={d} /> : <MailDetailView d={d} />}
+        {d.source === 'procedure' ? (
+          <DossierDetailView d={d} />
+        ) : d.source === 'document' ? (
+          <DocumentDetailView d={d} />
+        ) : (
+          <MailDetailView item={item} d={d} flagged={effectiveFlagged(d, itemEntries)} />
+        )}
+        <ItemLinks key={`links-${item.id}`} item={item} links={links} onOpenItem={onOpenItem} onChanged={onReload} />
       </div>
     </article>
   );

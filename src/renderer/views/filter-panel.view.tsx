@@ -6,6 +6,15 @@
 import { Badge, Button, CheckboxGroup, Flex, Popover, SegmentedControl, Switch, Text } from '@radix-ui/themes';
 import type { ReactElement, ReactNode } from 'react';
 import { DOCUMENT_STATUS_CODES, PROCEDURE_STATUS_CODES, SLA_STATES, type SlaState, type Source } from '../../shared/domain';
+
+/** Mail statuses worth filtering on (deleted and outgoing stand-ins are not). */
+const MAIL_FILTER_STATUSES = ['unseen', 'seen'] as const;
+
+const STATUS_CODES: Readonly<Record<Source, readonly string[]>> = {
+  procedure: PROCEDURE_STATUS_CODES,
+  document: DOCUMENT_STATUS_CODES,
+  mail: MAIL_FILTER_STATUSES,
+};
 import { formatNumber } from '../format/date.format';
 import { slaLabel, sourceLabel, statusLabel } from '../format/labels.format';
 import { hasActiveFilters, toggleIn, type QueueFilterState } from '../state/queue-filter';
@@ -14,7 +23,9 @@ import { useTr } from '../i18n.hooks';
 
 /** Which source a bare status code belongs to. */
 function statusSourceOf(code: string): Source {
-  return (PROCEDURE_STATUS_CODES as readonly string[]).includes(code) ? 'procedure' : 'document';
+  if ((PROCEDURE_STATUS_CODES as readonly string[]).includes(code)) return 'procedure';
+  if ((DOCUMENT_STATUS_CODES as readonly string[]).includes(code)) return 'document';
+  return 'mail';
 }
 
 interface FilterPanelProps {
@@ -69,7 +80,7 @@ function ToggleRow(props: {
 export function FilterPanel({ filter, sources, bySla, onChange }: FilterPanelProps): ReactElement {
   const { t, lang } = useTr();
   const set = (patch: Partial<QueueFilterState>): void => onChange({ ...filter, ...patch });
-  const statusSources: Source[] = filter.sources.length > 0 ? filter.sources.filter((s) => s !== 'mail') : ['procedure', 'document'];
+  const statusSources: readonly Source[] = filter.sources.length > 0 ? filter.sources : sources;
 
   return (
     <nav className="filter-panel" aria-label={t('filters.label')}>
@@ -145,8 +156,8 @@ export function FilterPanel({ filter, sources, bySla, onChange }: FilterPanelPro
                   <Text as="div" size="1" weight="bold" color="gray" className="filter-status-group__title">
                     {sourceLabel(t, source)}
                   </Text>
-                  {/* Codes never collide across sources ('1'…'10' vs '01'…'06'); the contract takes them bare. */}
-                  {(source === 'procedure' ? PROCEDURE_STATUS_CODES : DOCUMENT_STATUS_CODES).map((code) => (
+                  {/* Codes never collide across sources ('1'…'10', '01'…'06', 'unseen'…); the contract takes them bare. */}
+                  {STATUS_CODES[source].map((code) => (
                     <CheckboxGroup.Item key={code} value={code} data-testid={`filter-status-${source}-${code}`}>
                       {statusLabel(t, source, code)}
                     </CheckboxGroup.Item>

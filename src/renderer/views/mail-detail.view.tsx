@@ -1,17 +1,24 @@
-/** Detail of an official email: headers, flags, attachments and a plain-text preview (never HTML here). */
+/**
+ * Detail of an official email: headers and flags, then the content read safely (mail-body.view),
+ * the links found in it and the attachments. Opening a mail does not mark it read: unread mail is
+ * work in the queue, and the official marks it with `u` (or the button) when done with it.
+ */
 import { Badge, Text } from '@radix-ui/themes';
 import type { ReactElement } from 'react';
-import type { MailAddress, MailDetail } from '../../shared/work-item';
+import type { MailDetail, WorkItem } from '../../shared/work-item';
 import { formatDateTime } from '../format/date.format';
-import { DetailSection, Field, Fields, FileTable } from './detail-parts.view';
+import { formatAddress } from '../mail/compose';
+import { DetailSection, Field, Fields } from './detail-parts.view';
+import { MailBody } from './mail-body.view';
 import { useTr } from '../i18n.hooks';
 
-function addresses(list: readonly MailAddress[]): string {
-  return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join('; ');
+function addresses(list: readonly MailDetail['to'][number][]): string {
+  return list.map(formatAddress).join('; ');
 }
 
-export function MailDetailView({ d }: { d: MailDetail }): ReactElement {
+export function MailDetailView({ item, d, flagged }: { item: WorkItem; d: MailDetail; flagged: boolean }): ReactElement {
   const { t, lang } = useTr();
+  const seen = item.status === 'seen';
   return (
     <>
       <DetailSection title={t('detail.general')}>
@@ -25,27 +32,20 @@ export function MailDetailView({ d }: { d: MailDetail }): ReactElement {
           <Field label={t('detail.mail.date')}>{d.date !== null ? formatDateTime(lang, d.date) : null}</Field>
           <Field label={t('detail.mail.folder')}>{d.folder}</Field>
           <Field label={t('detail.mail.flags')}>
-            <Badge size="1" variant="soft" color={d.seen ? 'gray' : 'blue'}>
-              {d.seen ? t('detail.mail.seen') : t('detail.mail.unseen')}
-            </Badge>
-            {d.flagged ? (
-              <Badge size="1" variant="soft" color="orange" ml="1">
-                {t('detail.mail.flagged')}
+            <span data-testid="mail-flags" data-seen={seen ? 'true' : 'false'} data-flagged={flagged ? 'true' : 'false'}>
+              <Badge size="1" variant="soft" color={seen ? 'gray' : 'blue'}>
+                {seen ? t('detail.mail.seen') : t('detail.mail.unseen')}
               </Badge>
-            ) : null}
+              {flagged ? (
+                <Badge size="1" variant="soft" color="orange" ml="1">
+                  {t('detail.mail.flagged')}
+                </Badge>
+              ) : null}
+            </span>
           </Field>
         </Fields>
       </DetailSection>
-      {d.preview ? (
-        <DetailSection title={t('detail.mail.preview')}>
-          <Text as="p" size="2" className="detail-content">
-            {d.preview}
-          </Text>
-        </DetailSection>
-      ) : null}
-      <DetailSection title={t('detail.mail.attachments')} count={d.attachments.length}>
-        <FileTable files={d.attachments} emptyText={t('detail.mail.noAttachments')} />
-      </DetailSection>
+      <MailBody key={item.id} item={item} d={d} />
     </>
   );
 }

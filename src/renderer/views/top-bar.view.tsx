@@ -7,7 +7,7 @@ import type { ReactElement } from 'react';
 import type { BackendStatus, Session } from '../../shared/api';
 import { formatNumber } from '../format/date.format';
 import { BackendChip } from './backend-chip.view';
-import { ClockIcon, EmblemIcon, SearchIcon, SyncIcon } from './icons.view';
+import { ClockIcon, EmblemIcon, MailIcon, SearchIcon, SyncIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
 export function TrainingStripe(): ReactElement {
@@ -30,12 +30,17 @@ interface TopBarProps {
   /** Outbox entries not yet through or needing the official. */
   outboxCount: number;
   outboxAttention: boolean;
-  panel: 'outbox' | 'audit' | null;
+  panel: 'outbox' | 'audit' | 'compose' | null;
   onTogglePanel: (panel: 'outbox' | 'audit') => void;
   onOpenPalette: () => void;
+  /** A mail account can send: show "Soạn thư". */
+  canCompose: boolean;
+  /** A mail is being written (the button brings it back). */
+  composing: boolean;
+  onCompose: () => void;
 }
 
-export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onToggleLang, outboxCount, outboxAttention, panel, onTogglePanel, onOpenPalette }: TopBarProps): ReactElement {
+export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onToggleLang, outboxCount, outboxAttention, panel, onTogglePanel, onOpenPalette, canCompose, composing, onCompose }: TopBarProps): ReactElement {
   const { t, lang } = useTr();
   const now = Date.now() + clockOffset;
 
@@ -73,6 +78,24 @@ export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onT
           <SearchIcon />
           <Kbd size="1">Ctrl K</Kbd>
         </Button>
+        {canCompose ? (
+          <Button
+            size="2"
+            variant={panel === 'compose' ? 'solid' : 'outline'}
+            color="gray"
+            onClick={onCompose}
+            data-testid="compose-button"
+            data-composing={composing ? 'true' : 'false'}
+            aria-pressed={panel === 'compose'}
+            aria-keyshortcuts="c"
+            className="top-bar__tool"
+            title={composing ? t('compose.resume') : `${t('compose.titleNew')} (c)`}
+            aria-label={composing ? t('compose.resume') : t('compose.titleNew')}
+          >
+            <MailIcon />
+            <span className="top-bar__tool-label">{composing ? t('compose.draftButton') : t('compose.button')}</span>
+          </Button>
+        ) : null}
         <Button
           size="2"
           variant={panel === 'outbox' ? 'solid' : 'outline'}

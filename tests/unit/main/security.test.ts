@@ -11,10 +11,12 @@ describe('Electron shell security checks', () => {
     expect(isTrustedRendererUrl('http://localhost:5174/', 'http://localhost:5173/')).toBe(false);
     expect(isTrustedRendererUrl('not a url', ours)).toBe(false);
   });
-  it('lets only https and mailto links out', () => {
+  it('lets only http(s) and mailto links out (the renderer asked the official first)', () => {
     expect(isSafeExternalUrl('https://dichvucong.gov.vn/p/home')).toBe(true);
     expect(isSafeExternalUrl('mailto:vanthu@hanoi.gov.vn')).toBe(true);
-    expect(isSafeExternalUrl('http://dichvucong.gov.vn')).toBe(false);
+    expect(isSafeExternalUrl('http://dichvucong.gov.vn')).toBe(true);
+    expect(isSafeExternalUrl('mailto:a@b.vn,c@d.vn')).toBe(false);
+    expect(isSafeExternalUrl('data:text/html,<b>x</b>')).toBe(false);
     expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false);
     expect(isSafeExternalUrl('javascript:alert(1)')).toBe(false);
     expect(isSafeExternalUrl('https://user:pw@gov.vn/')).toBe(false);
