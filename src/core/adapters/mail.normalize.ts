@@ -77,28 +77,37 @@ function addresses(list: { name?: string | undefined; address?: string | undefin
     .map((a) => ({ name: a.name?.trim() ? a.name.trim().normalize('NFC') : null, address: a.address ?? '' }));
 }
 
-/** Attachments (name, type, encoded size) from a BODYSTRUCTURE tree. */
-export function attachmentsOf(node: MailStructureLike | undefined): FileRef[] {
-  const out: FileRef[] = [];
+/**
+ * The attachment leaves of a BODYSTRUCTURE tree in order, with their file name when they have one:
+ * parts marked `attachment`, or named parts that are not text. The one rule for the cached list
+ * (attachmentsOf) and for what a forward re-attaches (mail.smtp.ts attachmentParts).
+ */
+export function attachmentLeaves(node: MailStructureLike | undefined): Array<{ node: MailStructureLike; name: string | undefined }> {
+  const out: Array<{ node: MailStructureLike; name: string | undefined }> = [];
   const walk = (n: MailStructureLike): void => {
     if (n.childNodes && n.childNodes.length > 0) {
       for (const c of n.childNodes) walk(c);
       return;
     }
     const name = n.dispositionParameters?.['filename'] ?? n.parameters?.['name'];
-    const isAttachment = n.disposition === 'attachment' || (name !== undefined && !n.type.startsWith('text/'));
-    if (!isAttachment) return;
-    const fileName = name ?? `attachment-${n.part ?? out.length + 1}`;
-    out.push({
+    if (n.disposition === 'attachment' || (name !== undefined && !n.type.startsWith('text/'))) out.push({ node: n, name });
+  };
+  if (node) walk(node);
+  return out;
+}
+
+/** Attachments (name, type, encoded size) from a BODYSTRUCTURE tree. */
+export function attachmentsOf(node: MailStructureLike | undefined): FileRef[] {
+  return attachmentLeaves(node).map(({ node: n, name }, i) => {
+    const fileName = name ?? `attachment-${n.part ?? i + 1}`;
+    return {
       name: fileName,
       mimeType: n.type || mimeTypeFromName(fileName),
       // Encoded size on the server (base64 ≈ 4/3 of the file).
       size: n.size ?? null,
       description: null,
-    });
-  };
-  if (node) walk(node);
-  return out;
+    };
+  });
 }
 
 /** The first text/plain part (else text/html) that is not an attachment: its part id, encoding, charset. */

@@ -38,7 +38,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { MailActionSchema, type MailSendAction } from '../../shared/actions';
 import { AdapterError, type NormalizedRecord, type PerformContext, type PerformResult } from './adapter';
 import { truncateUtf8 } from './adapter.util';
-import { cleanMessageId, type MailStructureLike } from './mail.normalize';
+import { attachmentLeaves, cleanMessageId, type MailStructureLike } from './mail.normalize';
 
 /** Checkpoint values of a mail being sent (PerformProgress). */
 export const SMTP_STARTED = 'smtp_started';
@@ -519,22 +519,13 @@ export function replyReferences(original: { messageId: string | null; references
 
 /** The attachments of a BODYSTRUCTURE with their part numbers (same rule as the cached list, attachmentsOf). */
 export function attachmentParts(node: MailStructureLike | undefined): OriginalAttachmentPart[] {
-  const out: OriginalAttachmentPart[] = [];
-  const walk = (n: MailStructureLike): void => {
-    if (n.childNodes && n.childNodes.length > 0) {
-      for (const c of n.childNodes) walk(c);
-      return;
-    }
-    const name = n.dispositionParameters?.['filename'] ?? n.parameters?.['name'];
-    const isAttachment = n.disposition === 'attachment' || (name !== undefined && !n.type.startsWith('text/'));
-    if (!isAttachment || n.part === undefined) return;
+  return attachmentLeaves(node).flatMap(({ node: n, name }) => {
+    if (n.part === undefined) return [];
     const type = n.type || 'application/octet-stream';
     const charset = type.startsWith('text/') ? n.parameters?.['charset'] : undefined;
     // Downloaded as stored (charset untouched): a text attachment keeps its charset label.
-    out.push({ part: n.part, filename: name ?? `attachment-${n.part}`, contentType: charset ? `${type}; charset=${charset}` : type });
-  };
-  if (node) walk(node);
-  return out;
+    return [{ part: n.part, filename: name ?? `attachment-${n.part}`, contentType: charset ? `${type}; charset=${charset}` : type }];
+  });
 }
 
 /** Read what a reply or forward needs from the original (the folder must not be locked by the caller). */

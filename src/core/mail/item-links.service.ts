@@ -17,8 +17,8 @@ import type { CoreEvent, ItemLinksView, ItemLinkView } from '../../shared/api';
 import { ApiFailure } from '../api/api.dispatcher';
 import type { AuditLog } from '../audit/audit.log';
 import type { ItemLink, QueueService } from '../queue/queue.service';
-import { normalizeLinkValue } from './link-values';
-import { foldNotation, type LinkKind } from './mail-links';
+import { normalizeLinkValue } from '../../shared/link-values';
+import { foldNotation, type LinkKind } from '../../shared/mail-links';
 
 /** Ids per `items.changed` event (as the sync engine). */
 const CHANGED_IDS_CAP = 500;

@@ -35,7 +35,7 @@ import type { CoreLog } from '../core.log';
 import type { QueueService } from '../queue/queue.service';
 import { MailFileCache } from './mail-files.cache';
 import { htmlToText } from './mail-html';
-import { extractLinks, uniqueLinks } from './mail-links';
+import { extractLinks, uniqueLinks } from '../../shared/mail-links';
 import type { RemoteImageFetcher } from './remote-images';
 
 /** What the core needs of a mail adapter to read bodies and attachments (MailAdapter has it). */

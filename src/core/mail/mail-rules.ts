@@ -10,7 +10,7 @@ import { issueLines } from '../util/zod-issues';
 import { z } from 'zod';
 import { type WorkCalendar } from '../deadline';
 import { foldVietnamese } from '../../shared/text';
-import { type LinkKind } from './mail-links';
+import { type LinkKind } from '../../shared/mail-links';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 

@@ -29,7 +29,7 @@ import { NO_DUE_KEY } from '../db/migrations/001-initial';
 import { type SyncStateRepository } from '../sync/sync-state.repository';
 import type { ItemMarks, PendingMarksSource } from '../outbox/outbox.repository';
 import { defaultCalendar, type WorkCalendar } from '../deadline';
-import { extractLinks, foldNotation, matchLinks, type LinkKind, type LinkLookup, type LinkMatch, type MailLink } from '../mail/mail-links';
+import { extractLinks, foldNotation, matchLinks, type LinkKind, type LinkLookup, type LinkMatch, type MailLink } from '../../shared/mail-links';
 import { DEFAULT_MAIL_RULES, evaluateMail, type MailRule } from '../mail/mail-rules';
 import { type DeadlinePolicy, type SlaBoundaries } from './deadline.policy';
 import { describeRecordIssues, NormalizedRecordSchema } from './normalized-record.schema';

@@ -3,16 +3,16 @@
  * status, a keyboard menu (`a`, then 1…9) and the open action's form. Open outbox entries of the
  * item are listed under it, with what went wrong in the backend's own words.
  */
-import { Badge, Button, Flex, Kbd, Popover, Text } from '@radix-ui/themes';
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
+import { Badge, Button, Flex, Text } from '@radix-ui/themes';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import type { OutboxEntry, Session } from '../../shared/api';
 import type { ItemActionKind } from '../../shared/actions';
 import type { ItemDetail, WorkItem } from '../../shared/work-item';
-import { acceleratorAt, indexOfAccelerator, isDestructive, legalActions, type MailCommand } from '../actions/action-catalog';
+import { isDestructive, legalActions, type MailCommand } from '../actions/action-catalog';
 import { actionLabel, outboxEntryWords } from '../outbox/outbox-words';
 import { ActionForm } from './action-form.view';
 import { MailActionBar, type ComposeRequest } from './mail-actions.view';
-import { ChevronDownIcon } from './icons.view';
+import { ActionMenu } from './action-menu.view';
 import { useTr } from '../i18n.hooks';
 
 /** A request from outside the pane (the `a` key, the palette) to open the menu or one action. */
@@ -101,7 +101,6 @@ function ItemActionBar(props: ActionBarProps): ReactElement {
   const legal = legalActions(item);
   const [openKind, setOpenKind] = useState<ItemActionKind | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
-  const picked = useRef(false);
   const menuButton = useRef<HTMLButtonElement | null>(null);
 
   // Requests from the keyboard map and the palette.
@@ -126,29 +125,6 @@ function ItemActionBar(props: ActionBarProps): ReactElement {
     if (!openStillLegal) setOpenKind(null);
   }, [openStillLegal]);
 
-  const pick = (kind: ItemActionKind): void => {
-    picked.current = true;
-    setMenuOpen(false);
-    setOpenKind(kind);
-  };
-
-  const onMenuKey = (e: KeyboardEvent<HTMLDivElement>): void => {
-    const i = indexOfAccelerator(e.key);
-    if (i >= 0) {
-      e.preventDefault();
-      const kind = legal[i];
-      if (kind) pick(kind);
-      return;
-    }
-    if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'j' || e.key === 'k') {
-      e.preventDefault();
-      const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]'));
-      const at = items.indexOf(document.activeElement as HTMLElement);
-      const step = e.key === 'ArrowDown' || e.key === 'j' ? 1 : -1;
-      items[(at + step + items.length) % items.length]?.focus();
-    }
-  };
-
   const cancel = (): void => {
     setOpenKind(null);
     requestAnimationFrame(() => menuButton.current?.focus());
@@ -157,54 +133,15 @@ function ItemActionBar(props: ActionBarProps): ReactElement {
   return (
     <div className="action-bar" data-testid="action-bar" data-for-item={item.id}>
       <Flex gap="1" align="center" wrap="wrap">
-        <Popover.Root open={menuOpen} onOpenChange={setMenuOpen}>
-          <Popover.Trigger>
-            <Button ref={menuButton} size="1" variant="solid" data-testid="action-menu-button" aria-haspopup="menu" aria-keyshortcuts="a">
-              {t('actionBar.menu')}
-              <Kbd size="1">a</Kbd>
-              <ChevronDownIcon size={12} />
-            </Button>
-          </Popover.Trigger>
-          <Popover.Content
-            size="1"
-            side="bottom"
-            align="start"
-            className="action-menu"
-            data-testid="action-menu"
-            data-shortcut-zone="off"
-            aria-label={t('actionBar.menuLabel')}
-            onKeyDown={onMenuKey}
-            onCloseAutoFocus={(e) => {
-              if (picked.current) {
-                picked.current = false;
-                e.preventDefault();
-              }
-            }}
-          >
-            <div role="menu" aria-label={t('actionBar.menuLabel')}>
-              {legal.length === 0 ? (
-                <Text as="div" size="1" color="gray" className="action-menu__empty">
-                  {t('actionBar.none')}
-                </Text>
-              ) : (
-                legal.map((kind, i) => (
-                  <button
-                    key={kind}
-                    type="button"
-                    role="menuitem"
-                    className={`action-menu__item${isDestructive(kind) ? ' is-destructive' : ''}`}
-                    data-testid="action-menu-item"
-                    data-kind={kind}
-                    onClick={() => pick(kind)}
-                  >
-                    <Kbd size="1">{acceleratorAt(i) ?? ''}</Kbd>
-                    <span>{actionLabel(t, kind)}</span>
-                  </button>
-                ))
-              )}
-            </div>
-          </Popover.Content>
-        </Popover.Root>
+        <ActionMenu
+          entries={legal}
+          label={(kind) => actionLabel(t, kind)}
+          destructive={isDestructive}
+          open={menuOpen}
+          onOpenChange={setMenuOpen}
+          onPick={setOpenKind}
+          buttonRef={menuButton}
+        />
         {legal.map((kind) => (
           <Button
             key={kind}

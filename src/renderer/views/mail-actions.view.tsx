@@ -4,17 +4,17 @@
  * pending mark until the mail server confirms). Opening a mail never marks it read: unread mail is
  * work in the queue until the official says otherwise. Keys: r, R, f, u, s, or `a` then 1…5.
  */
-import { Button, Flex, Kbd, Popover, Text } from '@radix-ui/themes';
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
+import { Button, Flex, Kbd, Text } from '@radix-ui/themes';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import type { OutboxEntry, Session } from '../../shared/api';
 import type { MailAction } from '../../shared/actions';
 import type { MailDetail, WorkItem } from '../../shared/work-item';
-import { acceleratorAt, indexOfAccelerator, isMailCommand, MAIL_COMMAND_KEYS, mailCommandsFor, type MailCommand } from '../actions/action-catalog';
+import { isMailCommand, MAIL_COMMAND_KEYS, mailCommandsFor, type MailCommand } from '../actions/action-catalog';
 import { effectiveFlagged } from '../mail/mail-flags';
 import { useApi } from '../state/api.context';
 import { errorMessage } from '../state/error-message';
 import type { ActionRequest } from './action-bar.view';
-import { ChevronDownIcon } from './icons.view';
+import { ActionMenu } from './action-menu.view';
 import { useTr } from '../i18n.hooks';
 
 /** Ask the workstation to open the compose form for a reply or forward of this mail. */
@@ -45,7 +45,6 @@ export function MailActionBar({ item, detail, session, request, onRequestHandled
   const [menuOpen, setMenuOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const picked = useRef(false);
   const seen = item.status === 'seen';
   const flagged = effectiveFlagged(detail, entries);
   const canSend = session.mailAccounts.some((a) => a.backendId === item.backendId);
@@ -104,82 +103,10 @@ export function MailActionBar({ item, detail, session, request, onRequestHandled
     return t(`mail.actions.${command.slice('mail.'.length)}`);
   };
 
-  const onMenuKey = (e: KeyboardEvent<HTMLDivElement>): void => {
-    const i = indexOfAccelerator(e.key);
-    if (i >= 0) {
-      e.preventDefault();
-      const command = commands[i];
-      if (command) {
-        picked.current = true;
-        setMenuOpen(false);
-        run(command);
-      }
-      return;
-    }
-    if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'j' || e.key === 'k') {
-      e.preventDefault();
-      const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]'));
-      const at = items.indexOf(document.activeElement as HTMLElement);
-      const step = e.key === 'ArrowDown' || e.key === 'j' ? 1 : -1;
-      items[(at + step + items.length) % items.length]?.focus();
-    }
-  };
-
   return (
     <div className="mail-actions" data-testid="mail-actions" data-seen={seen ? 'true' : 'false'} data-flagged={flagged ? 'true' : 'false'}>
       <Flex gap="1" align="center" wrap="wrap">
-        <Popover.Root open={menuOpen} onOpenChange={setMenuOpen}>
-          <Popover.Trigger>
-            <Button size="1" variant="solid" data-testid="action-menu-button" aria-haspopup="menu" aria-keyshortcuts="a">
-              {t('actionBar.menu')}
-              <Kbd size="1">a</Kbd>
-              <ChevronDownIcon size={12} />
-            </Button>
-          </Popover.Trigger>
-          <Popover.Content
-            size="1"
-            side="bottom"
-            align="start"
-            className="action-menu"
-            data-testid="action-menu"
-            data-shortcut-zone="off"
-            aria-label={t('actionBar.menuLabel')}
-            onKeyDown={onMenuKey}
-            onCloseAutoFocus={(e) => {
-              if (picked.current) {
-                picked.current = false;
-                e.preventDefault();
-              }
-            }}
-          >
-            <div role="menu" aria-label={t('actionBar.menuLabel')}>
-              {commands.length === 0 ? (
-                <Text as="div" size="1" color="gray" className="action-menu__empty">
-                  {t('actionBar.none')}
-                </Text>
-              ) : (
-                commands.map((command, i) => (
-                  <button
-                    key={command}
-                    type="button"
-                    role="menuitem"
-                    className="action-menu__item"
-                    data-testid="action-menu-item"
-                    data-kind={command}
-                    onClick={() => {
-                      picked.current = true;
-                      setMenuOpen(false);
-                      run(command);
-                    }}
-                  >
-                    <Kbd size="1">{acceleratorAt(i) ?? ''}</Kbd>
-                    <span>{label(command)}</span>
-                  </button>
-                ))
-              )}
-            </div>
-          </Popover.Content>
-        </Popover.Root>
+        <ActionMenu entries={commands} label={label} open={menuOpen} onOpenChange={setMenuOpen} onPick={run} />
         {commands.map((command) => (
           <Button
             key={command}

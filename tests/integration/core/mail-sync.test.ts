@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { trainingConfig } from '../../../src/core/config/config.schema';
 import { createCore, type Core } from '../../../src/core/core';
 import { defaultCalendar } from '../../../src/core/deadline';
-import { extractLinks, foldNotation } from '../../../src/core/mail/mail-links';
+import { extractLinks, foldNotation } from '../../../src/shared/mail-links';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import type { BackendStatus, Envelope } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';

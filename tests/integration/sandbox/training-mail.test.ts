@@ -22,7 +22,7 @@ import {
 } from '../../../src/core/config/config.schema';
 import { createCore, type Core } from '../../../src/core/core';
 import { defaultCalendar } from '../../../src/core/deadline';
-import { extractLinks, foldNotation } from '../../../src/core/mail/mail-links';
+import { extractLinks, foldNotation } from '../../../src/shared/mail-links';
 import { startWebApp } from '../../../src/host/web-app';
 import { generateDataset } from '../../../src/sandbox/data-generator';
 import { bulkMailbox } from '../../../src/sandbox/mailbox/bulk-mailbox';

@@ -1,7 +1,7 @@
 /** normalizeLinkValue: what `links.add` accepts, normalised like the extractor's values. */
 import { describe, expect, it } from 'vitest';
-import { LINK_VALUE_HINTS, normalizeLinkValue } from '../../../src/core/mail/link-values';
-import { extractLinks } from '../../../src/core/mail/mail-links';
+import { LINK_VALUE_HINTS, normalizeLinkValue } from '../../../src/shared/link-values';
+import { extractLinks } from '../../../src/shared/mail-links';
 
 const NOW = Date.UTC(2026, 10, 25, 3, 0, 0);
 const ok = (value: string) => ({ ok: true, value });

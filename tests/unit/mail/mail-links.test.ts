@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cccdBirthYear, extractLinks, foldNotation, isPlausibleCccd, matchLinks, uniqueLinks, type LinkLookup } from '../../../src/core/mail/mail-links';
+import { cccdBirthYear, extractLinks, foldNotation, isPlausibleCccd, matchLinks, uniqueLinks, type LinkLookup } from '../../../src/shared/mail-links';
 
 const NOW = Date.UTC(2026, 2, 13, 3);
 const found = (text: string) => extractLinks(text, { now: NOW }).map((l) => `${l.kind}:${l.value}`);

@@ -1,7 +1,7 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultCalendar } from '../../../src/core/deadline';
-import { extractLinks, uniqueLinks } from '../../../src/core/mail/mail-links';
+import { extractLinks, uniqueLinks } from '../../../src/shared/mail-links';
 import { DEFAULT_MAIL_RULES, evaluateMail } from '../../../src/core/mail/mail-rules';
 import { generateDataset } from '../../../src/sandbox/data-generator';
 import { trainingMailbox, trainingMailboxDetailed } from '../../../src/sandbox/mailbox/training-mailbox';

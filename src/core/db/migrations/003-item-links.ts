@@ -18,7 +18,7 @@
  * - indexes both ways: the primary key (from_id, …) and `item_links_to` (to_id, from_id).
  */
 import type Database from 'better-sqlite3';
-import { foldNotation } from '../../mail/mail-links';
+import { foldNotation } from '../../../shared/mail-links';
 import type { Migration } from '../migrations';
 
 export const migration003ItemLinks: Migration = {

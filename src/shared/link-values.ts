@@ -35,12 +35,14 @@ export function normalizeLinkValue(kind: LinkKind, raw: string, now: number = Da
     return refused;
   }
 
-  const found = extractLinks(input, { now }).filter((l) => l.kind === kind);
+  // Typed, not prose: spaces around a hyphen (`KH - UBND`) are only spacing here.
+  const typed = kind === 'document' ? input.replace(/[ \t]*-[ \t]*/g, '-') : input;
+  const found = extractLinks(typed, { now }).filter((l) => l.kind === kind);
   if (found.length !== 1 || found[0]!.index !== 0) return refused;
   const value = found[0]!.value;
   // The match must be the whole input (the extractor also finds a reference inside longer text).
   const compact = kind === 'dossier'
-    ? input.replace(/\s+/g, '').toUpperCase()
-    : normalizeNotation(input).replace(/^0+(?=\d)/, '');
+    ? typed.replace(/\s+/g, '').toUpperCase()
+    : normalizeNotation(typed).replace(/^0+(?=\d)/, '');
   return compact === value ? { ok: true, value } : refused;
 }

@@ -16,7 +16,7 @@
  * Digit runs are matched whole: a 12-digit number inside a longer run (or inside `1.234…`) is never
  * a CCCD. `index` is the offset in the NFC form of the text (the same as the input for NFC text).
  */
-import { foldVietnamese } from '../../shared/text';
+import { foldVietnamese } from './text';
 
 export type LinkKind = 'dossier' | 'document' | 'citizen';
 
