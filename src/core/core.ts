@@ -92,6 +92,8 @@ export interface CreateCoreOptions {
   sqliteNativeBinding?: string;
   /** Bound of the attachment cache `<dataDir>/mail-files/` (default 512 MiB). */
   mailFilesMaxBytes?: number;
+  /** Bound of the mail bodies cached in SQLite (default 256 MiB; oldest dropped first, links kept). */
+  mailBodiesMaxBytes?: number;
   /**
    * TESTS ONLY: which resolved addresses `mail.remoteImages` may connect to. The default admits public
    * unicast addresses only (never loopback/private/link-local); a test's image server on 127.0.0.1
@@ -235,6 +237,7 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     emit: (event) => events.emit(event),
     now,
     log,
+    ...(options.mailBodiesMaxBytes !== undefined ? { maxBodyBytes: options.mailBodiesMaxBytes } : {}),
   });
 
   const handlers: ApiHandlers = {

@@ -9,6 +9,7 @@ import { migration002OutboxAudit } from './migrations/002-outbox-audit';
 import { migration003ItemLinks } from './migrations/003-item-links';
 import { migration004MailOutbox } from './migrations/004-mail-outbox';
 import { migration005MailBodiesLinks } from './migrations/005-mail-bodies-links';
+import { migration006MailBodiesBound } from './migrations/006-mail-bodies-bound';
 
 export interface Migration {
   readonly version: number;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003ItemLinks,
   migration004MailOutbox,
   migration005MailBodiesLinks,
+  migration006MailBodiesBound,
 ];
 
 export class DatabaseTooNewError extends Error {

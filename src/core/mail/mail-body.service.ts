@@ -107,7 +107,12 @@ export interface MailBodyServiceDeps {
   emit: (event: CoreEvent) => void;
   now: () => number;
   log: CoreLog;
+  /** Bound of the cached bodies (text + HTML + inline images), default 256 MiB. */
+  maxBodyBytes?: number;
 }
+
+/** Default bound of the mail body cache in SQLite. */
+export const DEFAULT_MAIL_BODIES_MAX_BYTES = 256 * 1024 * 1024;
 
 type Reason = 'offline' | 'gone' | 'auth_failed' | 'no_account' | 'server_error' | 'file_system';
 
@@ -138,6 +143,9 @@ function byteLength(text: string | null): number {
 
 export class MailBodyService {
   private readonly selectBody: Database.Statement<[string], BodyRow>;
+  private readonly liveSize: Database.Statement<[], { total: number }>;
+  private readonly oldestLive: Database.Statement<[], { item_id: string; size: number }>;
+  private readonly evictBody: Database.Statement<{ itemId: string; at: number }>;
   private readonly upsertBody: Database.Statement<{
     itemId: string;
     text: string | null;
@@ -152,14 +160,44 @@ export class MailBodyService {
 
   constructor(private readonly deps: MailBodyServiceDeps) {
     this.selectBody = deps.db.prepare(
-      'SELECT text, html, attachments_json, inline_images_json FROM mail_bodies WHERE item_id = ?',
+      'SELECT text, html, attachments_json, inline_images_json FROM mail_bodies WHERE item_id = ? AND evicted_at IS NULL',
     );
+    this.liveSize = deps.db.prepare('SELECT COALESCE(SUM(size), 0) AS total FROM mail_bodies INDEXED BY mail_bodies_live WHERE evicted_at IS NULL');
+    this.oldestLive = deps.db.prepare(
+      'SELECT item_id, size FROM mail_bodies INDEXED BY mail_bodies_live WHERE evicted_at IS NULL ORDER BY fetched_at LIMIT 200',
+    );
+    // The links found in the body stay: the mail keeps them although its text is gone from the cache.
+    this.evictBody = deps.db.prepare(`UPDATE mail_bodies SET text = NULL, html = NULL, inline_images_json = '{}', size = 0,
+      evicted_at = @at WHERE item_id = @itemId`);
     this.upsertBody = deps.db.prepare(`INSERT INTO mail_bodies
         (item_id, text, html, attachments_json, inline_images_json, body_links_json, size, fetched_at)
       VALUES (@itemId, @text, @html, @attachments, @inlineImages, @links, @size, @at)
       ON CONFLICT (item_id) DO UPDATE SET text = excluded.text, html = excluded.html,
         attachments_json = excluded.attachments_json, inline_images_json = excluded.inline_images_json,
-        body_links_json = excluded.body_links_json, size = excluded.size, fetched_at = excluded.fetched_at`);
+        body_links_json = excluded.body_links_json, size = excluded.size, fetched_at = excluded.fetched_at,
+        evicted_at = NULL`);
+  }
+
+  /**
+   * Keep the cached bodies under `maxBytes` (text + HTML + inline images): the oldest fetched are
+   * evicted first, never `keep` (the body just stored). Returns how many were evicted.
+   */
+  private bound(keep: string): number {
+    const max = this.deps.maxBodyBytes ?? DEFAULT_MAIL_BODIES_MAX_BYTES;
+    let total = this.liveSize.get()?.total ?? 0;
+    let evicted = 0;
+    const at = this.deps.now();
+    while (total > max) {
+      const batch = this.oldestLive.all().filter((r) => r.item_id !== keep);
+      if (batch.length === 0) break;
+      for (const r of batch) {
+        if (total <= max) break;
+        this.evictBody.run({ itemId: r.item_id, at });
+        total -= r.size;
+        evicted += 1;
+      }
+    }
+    return evicted;
   }
 
   /** `mail.body`: from the cache, else from the server (then cached). */
@@ -316,7 +354,10 @@ export class MailBodyService {
         size,
         at: this.deps.now(),
       });
-      return this.deps.queue.relinkMail(mail.id);
+      const relinked = this.deps.queue.relinkMail(mail.id);
+      const evicted = this.bound(mail.id);
+      if (evicted > 0) this.deps.log('info', 'mail body cache over its limit: oldest bodies dropped (fetched again when opened)', { evicted });
+      return relinked;
     })();
     if (changed.length > 0) {
       this.deps.emit({ type: 'items.changed', ids: changed.slice(0, CHANGED_IDS_CAP), more: changed.length > CHANGED_IDS_CAP });

@@ -61,7 +61,7 @@ function config(password: string): WorkstationConfigInput {
   };
 }
 
-async function openCore(password: string): Promise<Core> {
+async function openCore(password: string, mailBodiesMaxBytes?: number): Promise<Core> {
   const procedure = new FakeAdapter('p');
   procedure.records = [dossier({ externalId: CODE })];
   const c = await createCore({
@@ -71,6 +71,7 @@ async function openCore(password: string): Promise<Core> {
     backoff: { baseMs: 50, maxMs: 500 },
     remoteImageAddressAllowed: (address) => address === '127.0.0.1',
     log: (level, msg, data) => logs.push(`${level} ${msg} ${JSON.stringify(data ?? {})}`),
+    ...(mailBodiesMaxBytes !== undefined ? { mailBodiesMaxBytes } : {}),
   });
   c.subscribe((e) => events.push(e));
   c.start();
@@ -315,5 +316,31 @@ describe('mail bodies against Dovecot', () => {
     expect(JSON.stringify(answer)).not.toContain('mat-khau-sai');
     expect((await body(cachedItem.id)).fromCache).toBe(true);
     expect(logs.some((l) => l.includes('mat-khau-sai'))).toBe(false);
+  });
+});
+
+describe('the body cache is bounded', () => {
+  it('drops the oldest bodies beyond the limit, keeps the links found in them, and fetches a dropped body again', async () => {
+    await core.close();
+    core = await openCore(PASSWORD, 1); // every new body pushes the older ones out
+    await vi.waitFor(async () => expect((await state('mail'))?.state).toBe('online'), WAIT);
+    const deepItem = await mailItem(deep.subject);
+    const subject = 'Thư mới sau khi giới hạn bộ nhớ đệm';
+    const m = deepLinkMail(servers.domain, CODE);
+    await servers.deliver(m.raw.replace(m.messageId, 'bound-test@example.com').replace(/^Subject: .*$/m, `Subject: =?UTF-8?B?${Buffer.from(subject, 'utf8').toString('base64')}?=`), USER);
+    ok(await core.handle('sync.now', { backendId: 'mail' }));
+    const other = await mailItem(subject);
+    // The deep-link mail's body was read (and its link found) earlier; storing a new body evicts it.
+    expect((await body(other.id)).fromCache).toBe(false);
+    expect(logs.some((l) => l.includes('mail body cache over its limit'))).toBe(true);
+    const linked = ok<{ links: ItemLinksView }>(await core.handle('item.get', { id: deepItem.id }));
+    expect(linked.links.outgoing.map((l) => [l.kind, l.toId])).toEqual([['dossier', `p:${CODE}`]]);
+    // A sync that lands the mail again keeps the link found deep in its (dropped) body.
+    ok(await core.handle('sync.now', { backendId: 'mail' }));
+    const again = await body(deepItem.id);
+    expect(again.fromCache).toBe(false);
+    expect(again.text).toContain(`đề nghị xem hồ sơ ${CODE}`);
+    const relinked = ok<{ links: ItemLinksView }>(await core.handle('item.get', { id: deepItem.id }));
+    expect(relinked.links.outgoing.map((l) => [l.kind, l.toId])).toEqual([['dossier', `p:${CODE}`]]);
   });
 });
