@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { matchAttachmentPart, parseMessageStream, type MailBody } from '../../../src/core/adapters/mail.body';
 import type { MailStructureLike } from '../../../src/core/adapters/mail.normalize';
 import { encodeWord, toCp1258 } from '../../integration/mail/mail-fixtures';
+import { qp } from '../../integration/mail/mail-body-fixtures';
 
 const VN = 'Kính gửi đồng chí: đề nghị bổ sung hồ sơ chứng thực, trả lời trước ngày 25/11. Ưu tiên xử lý; ỹ ẵ ợ Đ.';
 
@@ -27,19 +28,6 @@ function wrap64(buf: Buffer): string {
   return (buf.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
 }
 
-function qp(bytes: Buffer): string {
-  let line = '';
-  let out = '';
-  for (const b of bytes) {
-    const ch = (b >= 33 && b <= 126 && b !== 61) || b === 32 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
-    if (line.length + ch.length > 72) {
-      out += `${line}=\r\n`;
-      line = '';
-    }
-    line += ch;
-  }
-  return out + line;
-}
 
 function single(headers: string[], body: string): string {
   return [...headers, 'MIME-Version: 1.0', '', body, ''].join('\r\n');
