@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AdapterError,
   type AdapterDeps,
   type BackendAdapter,
   type NormalizedRecord,
@@ -17,6 +16,7 @@ import {
 import type { RetryInfo } from '../../../src/core/adapters/http-client';
 import type { ItemAction } from '../../../src/shared/actions';
 import { ItemDetailSchema } from '../../../src/shared/work-item';
+import { adapterError } from '../../support/adapter-error';
 
 export interface ContractFaults {
   latencyMs?: number;
@@ -111,16 +111,6 @@ const instant: AdapterDeps = { backoff: () => 0 };
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AdapterError) return error;
-    throw error;
-  }
-  throw new Error('expected an AdapterError');
 }
 
 /** A message for the official: Vietnamese text (letters with Vietnamese diacritics). */

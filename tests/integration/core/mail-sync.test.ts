@@ -15,9 +15,10 @@ import { createCore, type Core } from '../../../src/core/core';
 import { defaultCalendar } from '../../../src/core/deadline';
 import { extractLinks, foldNotation } from '../../../src/shared/mail-links';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
-import type { BackendStatus, Envelope } from '../../../src/shared/api';
+import type { BackendStatus } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { ok } from '../../support/envelope';
 
 const P = 'training-procedure';
 const D = 'training-document';
@@ -32,11 +33,6 @@ let servers: MailServers;
 let core: Core;
 let dataDir: string;
 const logLines: string[] = [];
-
-function ok<T>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-  return envelope.data as T;
-}
 
 async function mails(): Promise<WorkItem[]> {
   return ok<{ items: WorkItem[] }>(

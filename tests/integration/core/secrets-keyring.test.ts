@@ -124,10 +124,11 @@ describe.skipIf(unusable !== null)('secrets in the OS keyring (real Secret Servi
         { timeout: 30_000, interval: 200 },
       );
       // One action through the outbox, so its tables and the audit log are written too.
-      const list = await core.handle('queue.list', { filter: { sources: ['procedure'], statuses: ['1'] }, limit: 1 });
+      const list = await core.handle('queue.list', { filter: { sources: ['procedure'], statuses: ['2', '4'] }, limit: 1 });
       const item = list.ok ? (list.data as { items: Array<{ id: string; updatedAt: number }> }).items[0] : undefined;
+      expect(item, 'an open dossier to act on').toBeDefined();
       if (item) {
-        const submitted = await core.handle('action.submit', { itemId: item.id, action: { kind: 'dossier.receive' }, baseUpdatedAt: item.updatedAt });
+        const submitted = await core.handle('action.submit', { itemId: item.id, action: { kind: 'dossier.forward', toUser: 'canbo.mai' }, baseUpdatedAt: item.updatedAt });
         expect(submitted.ok).toBe(true);
         await vi.waitFor(async () => {
           const out = await core.handle('outbox.list', { states: ['done'] });

@@ -10,8 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { trainingConfig, type WorkstationConfig } from '../../../src/core/config/config.schema';
 import { createCore, type Core } from '../../../src/core/core';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
-import type { BackendStatus, CoreEvent, Envelope } from '../../../src/shared/api';
+import type { BackendStatus, CoreEvent } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
+import { ok } from '../../support/envelope';
 
 const P = 'training-procedure';
 const D = 'training-document';
@@ -51,11 +52,6 @@ async function startCore(dataDir: string, cfg = config()): Promise<{ core: Core;
   core.subscribe((e) => events.push(e));
   core.start();
   return { core, events };
-}
-
-function ok<T>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-  return envelope.data as T;
 }
 
 async function backends(core: Core): Promise<Map<string, BackendStatus>> {

@@ -15,10 +15,11 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCore, type Core } from '../../../src/core/core';
 import { ATTACHMENT_ROUTE, startHost, type RunningHost } from '../../../src/host/host.server';
-import type { Envelope, MailBodyView } from '../../../src/shared/api';
+import type { MailBodyView } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { writeBigAttachmentMail } from './mail-body-fixtures';
+import { ok } from '../../support/envelope';
 
 const USER = 'lan';
 const PASSWORD = 'Mật-khẩu-thử-2024';
@@ -32,11 +33,6 @@ let host: RunningHost;
 let workDir: string;
 let big: { messageId: string; subject: string; sha: string };
 let itemId = '';
-
-function ok<T>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-  return envelope.data as T;
-}
 
 interface Download {
   status: number;

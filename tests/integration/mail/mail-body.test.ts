@@ -17,13 +17,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAdapter as registryCreateAdapter } from '../../../src/core/adapters/adapter.registry';
 import type { WorkstationConfigInput } from '../../../src/core/config/config.schema';
 import { createCore, type Core } from '../../../src/core/core';
-import type { BackendStatus, CoreEvent, Envelope, ItemLinksView, MailBodyView } from '../../../src/shared/api';
+import type { BackendStatus, CoreEvent, ItemLinksView, MailBodyView } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { FakeAdapter } from '../../unit/core/fixtures/fake.adapter';
 import { dossier } from '../../unit/core/fixtures/records.fixture';
 import { charsetMail, deepLinkMail, PNG, richMail, sha256, singlePartAttachmentMail, VN_TEXT, type CharsetMail, type RichMail } from './mail-body-fixtures';
 import { malformedMail } from './mail-fixtures';
+import { ok } from '../../support/envelope';
 
 const USER = 'lan';
 const PASSWORD = 'Mật-khẩu-thử-2024';
@@ -41,11 +42,6 @@ let rich: RichMail;
 let deep: CharsetMail;
 let single: ReturnType<typeof singlePartAttachmentMail>;
 const charsets: Record<string, CharsetMail> = {};
-
-function ok<T>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-  return envelope.data as T;
-}
 
 function config(password: string): WorkstationConfigInput {
   return {

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCore, type Core } from '../../../src/core/core';
-import type { BackendStatus, Envelope } from '../../../src/shared/api';
+import type { BackendStatus } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { encodeWord } from './mail-fixtures';
+import { ok } from '../../support/envelope';
 
 const USER = 'lan';
 const PASSWORD = 'Mật-khẩu-thử-2024';
@@ -21,11 +22,6 @@ let servers: MailServers;
 let core: Core;
 let dataDir: string;
 const logs: string[] = [];
-
-function ok<T>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-  return envelope.data as T;
-}
 
 function raw(subject: string, id: string): string {
   return [

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAdapter as registryCreateAdapter } from '../../../src/core/adapters/adapter.registry';
 import { createCore, type Core } from '../../../src/core/core';
-import type { AuditEntry, BackendStatus, CoreEvent, Envelope, ItemLinksView, ItemLinkView } from '../../../src/shared/api';
+import type { AuditEntry, BackendStatus, CoreEvent, ItemLinksView, ItemLinkView } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { FakeAdapter } from '../../unit/core/fixtures/fake.adapter';
 import { dossier } from '../../unit/core/fixtures/records.fixture';
 import { encodeWord } from './mail-fixtures';
+import { ok } from '../../support/envelope';
 
 const USER = 'lan';
 const PASSWORD = 'Mật-khẩu-thử-2024';
@@ -32,11 +33,6 @@ let core: Core;
 let dataDir: string;
 let mailId = '';
 const events: CoreEvent[] = [];
-
-function ok<T>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-  return envelope.data as T;
-}
 
 async function get(id: string): Promise<{ item: WorkItem; links: ItemLinksView }> {
   return ok(await core.handle('item.get', { id }));

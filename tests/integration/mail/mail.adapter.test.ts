@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdapterError, type NormalizedRecord } from '../../../src/core/adapters/adapter';
+import type { NormalizedRecord } from '../../../src/core/adapters/adapter';
 import { MailAdapter, type MailAdapterConfig } from '../../../src/core/adapters/mail.adapter';
 import { ItemDetailSchema } from '../../../src/shared/work-item';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { syncAll } from '../adapters/adapter-contract';
 import { malformedMail, seedMail, writeBigMail, type SeedMail } from './mail-fixtures';
+import { adapterError } from '../../support/adapter-error';
 
 const USER = 'lan';
 const PASSWORD = 'Mật-khẩu-thử-2024';
@@ -50,16 +51,6 @@ async function otherClient(): Promise<ImapFlow> {
   client.on('error', () => undefined);
   await client.connect();
   return client;
-}
-
-async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AdapterError) return error;
-    throw error;
-  }
-  throw new Error('expected an AdapterError');
 }
 
 function live(records: NormalizedRecord[]): Map<string, NormalizedRecord> {

@@ -16,16 +16,18 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AdapterError, type PerformContext, type PerformResult } from '../../../src/core/adapters/adapter';
+import { type PerformContext, type PerformResult } from '../../../src/core/adapters/adapter';
 import { MailAdapter, type MailAdapterConfig } from '../../../src/core/adapters/mail.adapter';
 import { UNCERTAIN_SEND_MESSAGE } from '../../../src/core/adapters/mail.smtp';
 import type { WorkstationConfigInput } from '../../../src/core/config/config.schema';
 import { createCore, type Core } from '../../../src/core/core';
 import type { MailSendAction, StagedAttachment } from '../../../src/shared/actions';
-import type { AuditEntry, Envelope, OutboxEntry, Session } from '../../../src/shared/api';
+import type { AuditEntry, OutboxEntry, Session } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { SmtpProxy } from '../../support/smtp-proxy';
+import { adapterError } from '../../support/adapter-error';
+import { ok } from '../../support/envelope';
 
 const LAN = { user: 'lan', password: 'Mật-khẩu-Lan-2024' };
 const HUNG = { user: 'hung', password: 'Mật-khẩu-Hùng-2024' };
@@ -143,16 +145,6 @@ function stagedFile(name: string, bytes: Buffer, contentType = 'application/pdf'
   const path = join(workDir, id);
   writeFileSync(path, bytes);
   return { staged: { id, filename: name, contentType, size: bytes.length }, path };
-}
-
-async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AdapterError) return error;
-    throw error;
-  }
-  throw new Error('expected an AdapterError');
 }
 
 function applied(result: PerformResult): Extract<PerformResult, { outcome: 'applied' }>['record'] {
@@ -405,11 +397,6 @@ describe('mail adapter: sending', () => {
 });
 
 // ---------- through the core and the outbox ----------
-
-function ok<T>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-  return envelope.data as T;
-}
 
 function coreConfig(smtp: Partial<NonNullable<MailAdapterConfig['smtp']>> = {}): WorkstationConfigInput {
   return {

@@ -31,6 +31,7 @@ import type { BackendStatus, Envelope } from '../../../src/shared/api';
 import { SandboxReadySchema } from '../../../src/shared/core-channel';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { syncAll } from '../adapters/adapter-contract';
+import { ok } from '../../support/envelope';
 
 const P = TRAINING_PROCEDURE_BACKEND_ID;
 const D = TRAINING_DOCUMENT_BACKEND_ID;
@@ -317,11 +318,6 @@ describe('training mode with three backends (createCore + trainingConfig)', () =
   let core: Core;
   let dataDir: string;
   const logLines: string[] = [];
-
-  function ok<T>(envelope: Envelope<unknown>): T {
-    if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-    return envelope.data as T;
-  }
 
   async function mails(): Promise<WorkItem[]> {
     return ok<{ items: WorkItem[] }>(

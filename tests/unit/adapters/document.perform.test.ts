@@ -5,10 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DOCUMENT_ACTION_KINDS, type ItemAction } from '../../../src/shared/actions';
-import { AdapterError, type PerformContext } from '../../../src/core/adapters/adapter';
+import { type PerformContext } from '../../../src/core/adapters/adapter';
 import { DocumentAdapter } from '../../../src/core/adapters/document.adapter';
 import { DocumentDetailSchema } from '../../../src/shared/work-item';
 import { edxml, fastRetry, sendJson, startServer, type Handler, type TestServer } from './fixtures';
+import { adapterError } from '../../support/adapter-error';
 
 const DOC = 'VBD-20261120-0007';
 const at = (iso: string): number => Date.parse(iso);
@@ -95,16 +96,6 @@ const okStatus = (e: Record<string, unknown> = {}): ActionHandler => (req, res) 
   if (req.url === '/edoc/replies') return sendJson(res, 200, { ok: true, draftId: 'DRAFT-1', entry: entry({ Status: '05', ...e }) });
   sendJson(res, 200, { ok: true, status: body.StatusCode, entry: entry({ Status: body.StatusCode, ...e }) });
 };
-
-async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AdapterError) return error;
-    throw error;
-  }
-  throw new Error('expected an AdapterError');
-}
 
 describe('document adapter: action mapping', () => {
   const statusPath = `/edoc/received/${DOC}/status`;

@@ -8,6 +8,7 @@ import { AdapterError, type PerformContext, type PerformResult } from '../../../
 import { ProcedureAdapter } from '../../../src/core/adapters/procedure.adapter';
 import { DossierDetailSchema } from '../../../src/shared/work-item';
 import { dossier, fastRetry, sendJson, startServer, type Handler, type TestServer } from './fixtures';
+import { adapterError } from '../../support/adapter-error';
 
 const CODE = '000.26.13.H26-251003-0012';
 const ACTION_PATH = '/api/CapNhatTienDoHoSoMC';
@@ -74,16 +75,6 @@ const okAnswer = (overrides: Record<string, unknown> = {}): Record<string, unkno
   message: 'Cập nhật thành công',
   result: dossier(overrides),
 });
-
-async function adapterError(promise: Promise<unknown>): Promise<AdapterError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AdapterError) return error;
-    throw error;
-  }
-  throw new Error('expected an AdapterError');
-}
 
 describe('procedure adapter: action mapping (CapNhatTienDoHoSoMC)', () => {
   const common = { MaHoSo: CODE, PhienBan: '20251003090000', NguoiXuLy: 'canbo.lan' };

@@ -3,9 +3,10 @@ import { createCore, type Core } from '../../../src/core/core';
 import { ConfigError, type WorkstationConfigInput } from '../../../src/core/config/config.schema';
 import { DatabaseTooNewError, MIGRATIONS } from '../../../src/core/db/migrations';
 import { openCacheDatabase } from '../../../src/core/db/cache.database';
-import { apiContract, API_METHODS, type CoreEvent, type Envelope } from '../../../src/shared/api';
+import { apiContract, API_METHODS, type CoreEvent } from '../../../src/shared/api';
 import { FakeAdapter } from './fixtures/fake.adapter';
 import { at, document, dossier, NOW, tempDir } from './fixtures/records.fixture';
+import { ok } from '../../support/envelope';
 
 let dir: string;
 let cleanup: () => void;
@@ -40,11 +41,6 @@ async function open(extra: Partial<Parameters<typeof createCore>[0]> = {}): Prom
   });
   core = c;
   return c;
-}
-
-function ok<T>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${JSON.stringify(envelope.error)}`);
-  return envelope.data as T;
 }
 
 beforeEach(() => {
