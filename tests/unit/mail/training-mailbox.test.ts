@@ -109,3 +109,13 @@ describe('the training mailbox', () => {
     });
   });
 });
+
+describe('the training mailbox of a tiny sandbox', () => {
+  it('cites the standard dataset when the sandbox has nothing to cite, instead of failing to start', () => {
+    const tiny = generateDataset({ seed: 3, now: NOW, days: 1, dossiersPerDay: 10, documentsPerDay: 0, calendar });
+    expect(tiny.documents).toEqual([]);
+    const mails = trainingMailboxDetailed({ dataset: tiny });
+    expect(mails.length).toBe(box.length);
+    expect(mails.some(({ intent }) => intent.links.some((l) => l.kind === 'document'))).toBe(true);
+  });
+});
