@@ -324,7 +324,9 @@ test.describe.serial('mail in the window', () => {
     const quote = page.getByTestId('compose-text');
     await expect(quote).toHaveValue(/đã viết:\n(?:> .*\n|>\n)*> Đoạn văn có định dạng riêng của thư\.\n/);
     expect(await quote.inputValue()).not.toMatch(/<script|onerror|onload|fetch\(|style-sheet|@import|expression\(/);
-    // Nothing typed yet: Escape closes without asking.
+    // The reply puts the cursor in its text (a frame after the quote appears); Escape there, with
+    // nothing typed yet, closes without asking.
+    await expect(quote).toBeFocused();
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('compose')).toHaveCount(0);
     expect(problems).toEqual([]);
