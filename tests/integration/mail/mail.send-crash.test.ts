@@ -94,11 +94,20 @@ describe('mail sending under SIGKILL (core process + Postfix/Dovecot)', () => {
       await core.ready;
       const killAt = new Set<number>();
       while (killAt.size < KILLS_WHILE_COMPOSING) killAt.add(2 + Math.floor(rnd() * (MAILS - 4)));
+      let killPending = false;
       for (let i = 0; acked.size < MAILS; i++) {
-        if (killAt.delete(acked.size)) {
+        if (killAt.has(acked.size) && killPending) {
+          // One kill at a time: a second timer on the same process would find it dead and crash nothing.
+          killAt.delete(acked.size);
+          let later = acked.size + 1;
+          while (killAt.has(later)) later += 1;
+          killAt.add(later);
+        } else if (killAt.delete(acked.size)) {
           // A random moment: mid-call (staging, composing) or just after, while the entry is sent.
           const target = core;
+          killPending = true;
           setTimeout(() => {
+            killPending = false;
             if (target.alive) {
               kills += 1;
               void target.kill();
