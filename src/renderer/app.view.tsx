@@ -35,6 +35,7 @@ import { SearchIcon, WarningIcon } from './views/icons.view';
 import { QueueList } from './views/queue-list.view';
 import { TopBar, TrainingStripe } from './views/top-bar.view';
 import { useTr } from './i18n.hooks';
+import { screensFor, type ScreenProps } from './screens/screen-registry';
 
 const DetailContent = lazy(() => import('./views/detail-pane.view').then((m) => ({ default: m.DetailContent })));
 
@@ -235,6 +236,7 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
       setPrevious(from !== null && from !== id && fromRef !== null ? { id: from, ref: fromRef } : null);
       setSelection({ index: store.indexOf(id), id });
       setPanel(null);
+      setScreen({ id: 'queue', param: null });
       setTimeout(focusDetail, 0);
     },
     [store, focusDetail],
@@ -254,6 +256,11 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   const panelRef = useRef(panel);
   panelRef.current = panel;
   const [paletteOpen, setPaletteOpen] = useState(false);
+  // The screen shown in place of the queue ('queue' = the queue itself), with its parameter.
+  const [screen, setScreen] = useState<{ id: string; param: string | null }>({ id: 'queue', param: null });
+  const screenRef = useRef(screen.id);
+  screenRef.current = screen.id;
+  const navigate = useCallback((id: string, param?: string) => setScreen({ id, param: param ?? null }), []);
   const [actionRequest, setActionRequest] = useState<ActionRequest | null>(null);
   const nonce = useRef(0);
   const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'error' } | null>(null);
@@ -353,6 +360,8 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.isComposing) return;
+      // Another screen is shown: the queue's shortcuts are off (Ctrl+K still opens the palette).
+      if (screenRef.current !== 'queue' && !((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k')) return;
       // A component that handled Escape/Enter/arrows itself (popover, segmented control) wins;
       // some Radix items mark every key as handled, so j/k and / are taken regardless.
       if (e.defaultPrevented && !['j', 'k', '/'].includes(e.key)) return;
@@ -528,6 +537,11 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
     // Built when the palette opens; the selection cannot change while it is open.
   }, [paletteOpen]);
 
+  // ---------- screens beside the queue ----------
+  const screens = useMemo(() => screensFor(session.user.role).map((def) => ({ ...def, Component: lazy(def.load) })), [session.user.role]);
+  const activeScreen = screen.id === 'queue' ? null : (screens.find((s) => s.id === screen.id) ?? null);
+  const screenProps: ScreenProps = { session, clockOffset, onNotice, openItem, navigate, param: screen.param };
+
   const busy = snap.status === 'loading' || searchText !== filter.q;
   const panelLabel = panel === 'outbox' ? t('outbox.title') : panel === 'audit' ? t('audit.title') : t('compose.panelLabel');
   const outboxOpenCount = openCount(outbox.counts);
@@ -554,6 +568,9 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
           canCompose={session.mailAccounts.length > 0}
           composing={compose !== null}
           onCompose={newMail}
+          screens={screens.map((def) => ({ id: def.id, label: t(def.labelKey) }))}
+          screen={screen.id}
+          onScreen={navigate}
         />
         {offline.length > 0 ? <OfflineBanner backends={offline} waiting={waitingCount(outbox.counts)} onOpenOutbox={() => setPanel('outbox')} /> : null}
         {link === 'down' ? (
@@ -573,7 +590,7 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
             </Button>
           </div>
         ) : null}
-        <main className="workspace">
+        <main className="workspace" hidden={screen.id !== 'queue'}>
           <aside className="sidebar">
             <FilterPanel filter={filter} sources={sources} bySla={snap.bySla} onChange={changeFilter} />
           </aside>
@@ -684,6 +701,20 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
             </Suspense>
           </section>
         </main>
+        {activeScreen ? (
+          <main className="screen" data-testid={`screen-${activeScreen.id}`} aria-label={t(activeScreen.labelKey)}>
+            <Suspense
+              fallback={
+                <Flex align="center" justify="center" gap="2" className="screen__loading" role="status">
+                  <Spinner size="2" />
+                  <Text size="2">{t('app.loading')}</Text>
+                </Flex>
+              }
+            >
+              <activeScreen.Component {...screenProps} />
+            </Suspense>
+          </main>
+        ) : null}
         {paletteOpen ? (
           <Palette
             commands={paletteCommands}

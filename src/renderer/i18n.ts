@@ -4,7 +4,7 @@
  */
 import { createInstance, type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import vi from './locales/vi.json';
+import { loadEnBundle, viBundle } from './locales/bundle';
 
 export type Lang = 'vi' | 'en';
 export const LANG_STORAGE_KEY = 'cw.lang';
@@ -19,14 +19,13 @@ export function readStoredLang(storage: Pick<Storage, 'getItem'> | null): Lang {
 
 async function ensureBundle(i18n: I18n, lang: Lang): Promise<void> {
   if (lang === 'vi' || i18n.hasResourceBundle(lang, 'translation')) return;
-  const en = (await import('./locales/en.json')).default;
-  i18n.addResourceBundle('en', 'translation', en, true, true);
+  i18n.addResourceBundle('en', 'translation', await loadEnBundle(), true, true);
 }
 
 export async function createI18n(lang: Lang): Promise<I18n> {
   const i18n = createInstance();
   await i18n.use(initReactI18next).init({
-    resources: { vi: { translation: vi } },
+    resources: { vi: { translation: viBundle } },
     lng: 'vi',
     fallbackLng: 'vi',
     supportedLngs: ['vi', 'en'],

@@ -27,6 +27,7 @@ export const EnvelopeSchema = z.union([
 // ---------- shared pieces ----------
 
 export const ROLES = ['official', 'supervisor', 'it'] as const;
+export type Role = (typeof ROLES)[number];
 export const SessionSchema = z.object({
   user: z.object({ username: z.string(), fullName: z.string(), role: z.enum(ROLES) }),
   officeName: z.string(),

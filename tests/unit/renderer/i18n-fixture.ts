@@ -1,13 +1,12 @@
 /** Real locale files behind a plain Translate function, for the formatter tests. */
 import { createInstance, type TOptions } from 'i18next';
-import en from '../../../src/renderer/locales/en.json';
-import vi from '../../../src/renderer/locales/vi.json';
+import { loadEnBundle, viBundle } from '../../../src/renderer/locales/bundle';
 import type { Translate } from '../../../src/renderer/format/translate';
 
 export async function translators(): Promise<{ vi: Translate; en: Translate }> {
   const i18n = createInstance();
   await i18n.init({
-    resources: { vi: { translation: vi }, en: { translation: en } },
+    resources: { vi: { translation: viBundle }, en: { translation: await loadEnBundle() } },
     lng: 'vi',
     fallbackLng: false,
     interpolation: { escapeValue: false },

@@ -11,8 +11,7 @@ import {
   statusLabel,
 } from '../../../src/renderer/format/labels.format';
 import type { Translate } from '../../../src/renderer/format/translate';
-import en from '../../../src/renderer/locales/en.json';
-import viJson from '../../../src/renderer/locales/vi.json';
+import { allParts, collisions, loadEnBundle, viBundle } from '../../../src/renderer/locales/bundle';
 import { translators } from './i18n-fixture';
 
 let vi: Translate;
@@ -81,11 +80,19 @@ describe('status and code labels', () => {
     );
   });
 
-  it('has the same keys in vi.json and en.json (plural forms aside)', () => {
+  it('has the same keys in Vietnamese and English, main and feature files (plural forms aside)', async () => {
     const strip = (k: string): string => k.replace(/_(one|other)$/, '');
-    const viKeys = new Set(keys(viJson).map(strip));
-    const enKeys = new Set(keys(en).map(strip));
+    const viKeys = new Set(keys(viBundle).map(strip));
+    const enKeys = new Set(keys(await loadEnBundle()).map(strip));
+    expect(viKeys.has('nav.queue')).toBe(true);
     expect([...viKeys].filter((k) => !enKeys.has(k))).toEqual([]);
     expect([...enKeys].filter((k) => !viKeys.has(k))).toEqual([]);
+  });
+
+  it('lets each top-level key live in one file only', async () => {
+    const parts = await allParts();
+    expect(collisions(parts.vi)).toEqual([]);
+    expect(collisions(parts.en)).toEqual([]);
+    expect(parts.vi.length).toBe(parts.en.length);
   });
 });
