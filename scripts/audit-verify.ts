@@ -3,13 +3,14 @@
  * (read-only; the workstation may be running) and print the result. Exit codes: 0 intact,
  * 1 tampered (the first entry that does not fit is named), 2 usage error or no audit log.
  */
-import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AuditLog } from '../src/core/audit/audit.log';
-import { cacheDatabasePath } from '../src/core/db/cache.database';
+import { findCacheKey } from '../src/core/db/cache-key';
+import { cacheDatabasePath, isPlaintextDatabase, openDatabaseFile } from '../src/core/db/cache.database';
+import { KeyringSecretStore } from '../src/core/secrets/keyring.secret-store';
 
-function main(): number {
+async function main(): Promise<number> {
   let dataDir: string | undefined;
   let json = false;
   try {
@@ -29,7 +30,15 @@ function main(): number {
     console.error(`No workstation database at ${file}`);
     return 2;
   }
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  // The cache is encrypted (issue #7): its key from the key file (training) or the OS keyring.
+  let db;
+  try {
+    const key = isPlaintextDatabase(file) ? null : await findCacheKey(dataDir, new KeyringSecretStore());
+    db = openDatabaseFile(file, { readonly: true, ...(key ? { key } : {}) });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
   try {
     const hasLog = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'audit_log'").get();
     if (!hasLog) {
@@ -49,4 +58,4 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+process.exitCode = await main();

@@ -22,11 +22,11 @@ import { Session } from 'node:inspector/promises';
 import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { ImapFlow } from 'imapflow';
 import { parseConfig, trainingConfig } from '../src/core/config/config.schema';
 import { createCore, type Core } from '../src/core/core';
 import { openCacheDatabase } from '../src/core/db/cache.database';
+import { keyFileCacheKey } from '../src/core/db/cache-key';
 import { type WorkCalendar } from '../src/core/deadline';
 import { calendarDeadlinePolicy } from '../src/core/queue/deadline.policy';
 import { QueueService } from '../src/core/queue/queue.service';
@@ -142,7 +142,7 @@ function ok<T>(envelope: Envelope<unknown>): T {
 /** A cache holding the dataset's dossiers and documents (what the mails cite), in a fresh folder. */
 function seededCache(dataset: Dataset, calendar: WorkCalendar, now: number): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'cw-bench-mail-'));
-  const db = openCacheDatabase(dataDir);
+  const db = openCacheDatabase(dataDir, { key: keyFileCacheKey(dataDir) });
   const queue = new QueueService(db, calendarDeadlinePolicy(calendar), new SyncStateRepository(db), { username: USER, now: () => now });
   seedItems(queue, calendar, dataset.dossiers, dataset.documents);
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -223,7 +223,7 @@ async function timeCoreSync(servers: MailServers, dataDir: string, expected: num
 }
 
 function linksResolved(dataDir: string): number {
-  const db = new Database(join(dataDir, 'cache.sqlite'), { readonly: true });
+  const db = openCacheDatabase(dataDir, { key: keyFileCacheKey(dataDir), readonly: true });
   try {
     return (db.prepare('SELECT count(*) AS n FROM item_links WHERE to_id IS NOT NULL').get() as { n: number }).n;
   } finally {

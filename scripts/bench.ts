@@ -8,6 +8,9 @@
  * Environment: BENCH_ONLY_QUERIES=1 (seed + queue/search only), BENCH_ONLY_SYNC=<days> (sandbox sync
  * only), BENCH_ONLY_MAIL=1 (the mail section only; its numbers are merged into an existing
  * bench-results.json), BENCH_SKIP_MAIL=1, BENCH_MAIL_MESSAGES=<n>.
+ * Issue #6: BENCH_ONLY_SEARCH=1 (unified search + citizen view on 1,000,000 records, bench-search.ts;
+ * merged into an existing bench-results.json), BENCH_SKIP_SEARCH=1, BENCH_SEARCH_RECORDS=<n>
+ * (default 1,000,000; --quick: 200,000).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,12 @@ import { createCore } from '../src/core/core';
 import { OutboxRepository } from '../src/core/outbox/outbox.repository';
 import { runOutboxCrashScenario } from '../tests/support/outbox-harness';
 import { openCacheDatabase } from '../src/core/db/cache.database';
+// The cache is encrypted like the app's (issue #7): createCore without a secret store uses the same key file.
+import { keyFileCacheKey } from '../src/core/db/cache-key';
+/** BENCH_PLAIN_CACHE=1 (with BENCH_ONLY_QUERIES): the same queries on a plaintext cache, to measure the cipher's cost. */
+function benchCacheKey(dataDir: string): { key?: Buffer } {
+  return process.env['BENCH_PLAIN_CACHE'] ? {} : { key: keyFileCacheKey(dataDir) };
+}
 import { defaultCalendar } from '../src/core/deadline';
 import { calendarDeadlinePolicy } from '../src/core/queue/deadline.policy';
 import { QueueService, type QueueFilterValue } from '../src/core/queue/queue.service';
@@ -31,6 +40,7 @@ import type { BackendStatus, OutboxEntry } from '../src/shared/api';
 import type { WorkItem } from '../src/shared/work-item';
 import { percentile, seedItems } from './bench-common';
 import { runMailBench } from './bench-mail';
+import { runSearchBench } from './bench-search';
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +68,7 @@ function seed(dataDir: string, target: number): { seconds: number; items: number
   const started = performance.now();
   const perDay = 100;
   const dataset = generateDataset({ seed: 11, now: NOW, days: Math.ceil(target / perDay), dossiersPerDay: 80, documentsPerDay: 20, calendar });
-  const db = openCacheDatabase(dataDir);
+  const db = openCacheDatabase(dataDir, benchCacheKey(dataDir));
   const syncState = new SyncStateRepository(db);
   const queue = new QueueService(db, calendarDeadlinePolicy(calendar), syncState, { username: 'canbo.lan', now: () => NOW });
   // The newest items: the open work of today is at the end of the generated history.
@@ -88,7 +98,7 @@ function seedOutboxBacklog(db: ReturnType<typeof openCacheDatabase>, count: numb
 }
 
 function measureQueries(dataDir: string): { queue: number[]; search: number[]; openItems: number } {
-  const db = openCacheDatabase(dataDir);
+  const db = openCacheDatabase(dataDir, benchCacheKey(dataDir));
   seedOutboxBacklog(db, 1000);
   const queue = new QueueService(db, calendarDeadlinePolicy(calendar), new SyncStateRepository(db), {
     username: 'canbo.lan',
@@ -272,7 +282,7 @@ async function measureActionLatency(dataDir: string, samples: number): Promise<n
   } finally {
     await core.close();
   }
-  const db = openCacheDatabase(dataDir);
+  const db = openCacheDatabase(dataDir, benchCacheKey(dataDir));
   db.prepare('DELETE FROM outbox').run();
   db.close();
   return times;
@@ -299,6 +309,21 @@ async function measureMail(into: Record<string, unknown>): Promise<void> {
   log(`  mail sync ${mail.mail_sync_s} s vs mbsync ${mail.mbsync_s} s: ratio ${mail.mail_vs_mbsync_ratio}; new mail visible after ${mail.mail_new_visible_ms} ms (median)`);
 }
 
+// ---------- issue #6: unified search and citizen view on 1,000,000 records (bench-search.ts) ----------
+
+function measureSearch1m(into: Record<string, unknown>): void {
+  const records = Number(process.env['BENCH_SEARCH_RECORDS'] ?? (quick ? 200_000 : 1_000_000));
+  const dir = mkdtempSync(join(tmpdir(), 'cw-bench-search-'));
+  log(`search: ${records.toLocaleString('en')} mixed records, unified search and citizen view …`);
+  try {
+    const r = runSearchBench({ dataDir: dir, records, samples: quick ? 30 : 100, calendar, log });
+    Object.assign(into, r);
+    log(`  search p95 ${r.search_1m_p95_ms} ms (${r.search_1m_samples} samples), citizen view p95 ${r.citizen_view_p95_ms} ms, index ${r.search_index_mb} MB (file ${r.search_1m_db_mb} MB)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---------- main ----------
 
 const results: Record<string, unknown> = {
@@ -306,6 +331,17 @@ const results: Record<string, unknown> = {
   mode: quick ? 'quick' : 'full',
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
 };
+
+if (process.env['BENCH_ONLY_SEARCH']) {
+  // Merge into the last results so the other metrics stay as measured.
+  const path = join(root, 'bench-results.json');
+  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  const merged: Record<string, unknown> = { ...previous, search_1m_date: new Date().toISOString(), search_1m_mode: quick ? 'quick' : 'full' };
+  measureSearch1m(merged);
+  writeFileSync(path, `${JSON.stringify(merged, null, 2)}\n`);
+  log('wrote the search numbers into bench-results.json');
+  process.exit(0);
+}
 
 if (process.env['BENCH_ONLY_MAIL']) {
   // Merge into the last full results so the other metrics stay as measured.
@@ -385,6 +421,7 @@ try {
   log(`  ${crash.outboxEntries} entries ${JSON.stringify(crash.states)}, ${crash.kills} kills, lost ${crash.lost}, duplicates ${crash.duplicates}, cache mismatches ${crash.cacheMismatches.length}, ${crash.deliveries} deliveries, ${results['outbox_seconds']} s`);
 
   if (!process.env['BENCH_SKIP_MAIL']) await measureMail(results);
+  if (!process.env['BENCH_SKIP_SEARCH']) measureSearch1m(results);
 } finally {
   if (!keepDir) rmSync(dataDir, { recursive: true, force: true });
 }

@@ -34,14 +34,15 @@ if (!bin) {
   process.exit(1);
 }
 
-// better-sqlite3 in node_modules is built for Node (tests, browser host); the Electron core loads a
-// copy built for Electron's ABI from .electron-native/, so neither world breaks the other.
+// better-sqlite3-multiple-ciphers (the encrypted cache's driver) in node_modules is built for Node (tests,
+// browser host); the Electron core loads a copy built for Electron's ABI from .electron-native/, so
+// neither world breaks the other.
 const nativeDir = join(root, '.electron-native');
-const binding = join(nativeDir, `better_sqlite3-${electronVersion}.node`);
+const binding = join(nativeDir, `better_sqlite3_mc-${electronVersion}.node`);
 if (!existsSync(binding)) {
-  console.log(`Building better-sqlite3 for Electron ${electronVersion} (once)…`);
-  const src = dirname(require.resolve('better-sqlite3/package.json'));
-  const work = join(nativeDir, 'build-better-sqlite3');
+  console.log(`Building better-sqlite3-multiple-ciphers for Electron ${electronVersion} (once)…`);
+  const src = dirname(require.resolve('better-sqlite3-multiple-ciphers/package.json'));
+  const work = join(nativeDir, 'build-better-sqlite3-mc');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   cpSync(src, work, { recursive: true, filter: (p) => !p.startsWith(join(src, 'build')) });
@@ -53,7 +54,7 @@ if (!existsSync(binding)) {
     { cwd: work, stdio: 'inherit', env, shell: process.platform === 'win32' },
   );
   if (gyp.status !== 0) {
-    console.error('Could not build better-sqlite3 for Electron; `npm run web` still works in the browser.');
+    console.error('Could not build better-sqlite3-multiple-ciphers for Electron; `npm run web` still works in the browser.');
     process.exit(1);
   }
   copyFileSync(join(work, 'build', 'Release', 'better_sqlite3.node'), binding);

@@ -25,8 +25,13 @@ import { ApiDispatcher, ApiFailure, type ApiHandlers } from './api/api.dispatche
 import { AuditLog } from './audit/audit.log';
 import { backendSignInRecorder, recordStartup } from './audit/audit.startup';
 import { parseConfig, type WorkstationConfig, type WorkstationConfigInput } from './config/config.schema';
-import { silentLog, type CoreLog } from './core.log';
+import { RecentLogLines, silentLog, teeLog, type CoreLog } from './core.log';
+import { shellHandlers } from './shell/shell.handlers';
+import { dashboardHandlers } from './dashboard/dashboard.handlers';
+import { settingsHandlers } from './settings/settings.handlers';
+import { LogRing } from './settings/log-ring';
 import { openCacheDatabase } from './db/cache.database';
+import { resolveCacheKey } from './db/cache-key';
 import { defaultCalendar, loadCalendar, type WorkCalendar } from './deadline';
 import { CoreEventHub } from './events/event.hub';
 import { ItemLinksService } from './mail/item-links.service';
@@ -47,6 +52,9 @@ import { ConfigSecretError, resolveAdapterSecrets } from './secrets/config-secre
 import type { SecretStore } from './secrets/secret-store';
 import { UnavailableAdapter } from './secrets/unavailable.adapter';
 import { SourceSchema } from '../shared/domain';
+import { AttachmentTextService } from './citizen/attachment-text.service';
+import { citizenHandlers } from './citizen/citizen.handlers';
+import { desktopNotifications } from './notify/notify.handlers';
 
 export interface Core {
   handle(method: string, input: unknown): Promise<Envelope<unknown>>;
@@ -120,7 +128,11 @@ function resolveCalendar(config: WorkstationConfig, dataDir: string): WorkCalend
 }
 
 export async function createCore(options: CreateCoreOptions): Promise<Core> {
-  const log = options.log ?? silentLog;
+  // Issue #7: the recent log lines are kept for the diagnostics bundle (redacted there).
+  const recentLog = new RecentLogLines();
+  // Issue #5 settings: the newest log entries for the IT staff's log viewer (logs.tail), secrets redacted.
+  const logRing = new LogRing();
+  const log = logRing.wrap(teeLog(options.log ?? silentLog, recentLog));
   const now = options.now ?? Date.now;
   const config = parseConfig(options.config);
   const calendar = options.calendar ?? resolveCalendar(config, options.dataDir);
@@ -139,7 +151,10 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     }),
   );
 
+  // Issue #7: the cache is encrypted at rest; its key comes from the secret store (cache-key.ts).
+  const cacheKey = await resolveCacheKey({ dataDir: options.dataDir, secrets: options.secrets ?? null, training: config.backends.some((b) => b.training), log });
   const db: Database.Database = openCacheDatabase(options.dataDir, {
+    key: cacheKey,
     ...(options.sqliteNativeBinding !== undefined ? { nativeBinding: options.sqliteNativeBinding } : {}),
   });
   const adapters: BackendAdapter[] = [];
@@ -221,14 +236,19 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
   });
 
   const links = new ItemLinksService({ db, queue, audit, emit: (event) => events.emit(event), now, actor });
+  // Issue #7 notifications and tray counts (src/core/notify/): started with the sync loops.
+  const notify = desktopNotifications({ db, queue, calendar, settings: config.notifications, username: config.user.username, emit: (event) => events.emit(event), subscribe: (l) => events.subscribe(l), now, log });
   const mailReaders = new Map<string, MailReader>();
   for (const adapter of adapters) {
     const reader = mailReaderOf(adapter);
     if (reader) mailReaders.set(adapter.id, reader);
   }
+  // Issue #6: the text of downloaded PDF/DOCX attachments goes into the search (bounded, never throws).
+  const attachmentTexts = new AttachmentTextService(db, now, log);
   const bodies = new MailBodyService({
     db,
     queue,
+    onAttachmentCached: (file) => void attachmentTexts.index(file),
     readerFor: (backendId) => mailReaders.get(backendId) ?? null,
     files: new MailFileCache(join(options.dataDir, 'mail-files'), options.mailFilesMaxBytes ?? DEFAULT_MAIL_FILES_MAX_BYTES),
     images: new RemoteImageFetcher(
@@ -287,6 +307,16 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
           '(trình duyệt hỏi nơi lưu); mail.saveAttachment chỉ dùng trong ứng dụng máy tính.',
       );
     },
+    // Issue #7 shell: diagnostics bundle for IT staff (src/core/shell/).
+    ...shellHandlers({ db, config, role: config.user.role, resolvedAdapters: () => resolved.map((r) => r.adapter), statuses: () => engine.statuses(), recentLog: () => recentLog.snapshot(), now }),
+    // Issue #5 supervisor: dashboard, exports, reassignment, authority matrix (src/core/dashboard/).
+    ...dashboardHandlers({ db, calendar, config, queue, outbox, audit, emit: (event) => events.emit(event), now }),
+    // Issue #5 IT-staff settings: config, test connection, calendar, profiles, sync health, log (src/core/settings/).
+    ...settingsHandlers({ dataDir: options.dataDir, config, secrets: options.secrets ?? null, db, audit, now, statuses: () => engine.statuses(), subscribe: (l) => events.subscribe(l), logRing, resolvedAdapters: resolved.map((r) => r.adapter) }),
+    // Issue #6 citizens (feature `citizen`): citizen.find/view, search.query; src/core/citizen/.
+    ...citizenHandlers({ db, queue, audit, calendar, now, actor, role: config.user.role }),
+    // Issue #7 notifications and tray (feature `desktop`): notify.list, notify.markRead.
+    ...notify.handlers,
   };
   const dispatcher = new ApiDispatcher(handlers, log);
 
@@ -322,9 +352,11 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       if (closing) return;
       engine.start();
       runner.start();
+      notify.service.start();
     },
     close() {
       closing ??= (async () => {
+        notify.service.stop();
         await runner.stop();
         await engine.stop();
         await Promise.allSettled(adapters.map((a) => a.close()));

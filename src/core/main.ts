@@ -8,6 +8,9 @@
  *   CW_TRAINING_URLS   JSON {procedureUrl, documentUrl, imapPort?, smtpPort?} of the training sandbox, used when
  *                      <data dir>/config.json does not exist
  *   CW_SQLITE_BINDING  better-sqlite3 binary built for Electron's ABI (optional)
+ *   CW_APP_VERSION     the app's version, for the diagnostics bundle (optional)
+ *
+ * The log goes to stdout/stderr and to <data dir>/logs/core.log (rotated by size, src/core/core.log.ts).
  *
  * Messages follow src/shared/core-channel.ts: the parent sends `call` / `saveAttachment` / `shutdown`;
  * the core answers `ready`, `result` (one envelope per call or saveAttachment), `event`, `fatal`.
@@ -21,7 +24,8 @@ import { KeyringSecretStore } from './secrets/keyring.secret-store';
 import { ParentSecretStore } from './secrets/parent.secret-store';
 import type { SecretStore } from './secrets/secret-store';
 import { createCore, type Core } from './core';
-import type { CoreLog } from './core.log';
+import { createReloadableCore } from './reloadable-core';
+import { RotatingLogFile, formatLogLine, type CoreLog } from './core.log';
 
 interface ParentPortLike {
   on(event: 'message', listener: (message: { data: unknown }) => void): void;
@@ -77,7 +81,11 @@ async function loadProcessConfig(
 async function main(): Promise<void> {
   const channel = parentChannel();
   if (!channel) throw new Error('core/main.ts must run as a utility or child process (no parent channel)');
+  // Issue #7: the log also goes to <data dir>/logs/core.log, rotated by size (5 MiB × 6 files).
+  const dataDirForLog = process.env['CW_DATA_DIR'];
+  const logFile = dataDirForLog ? new RotatingLogFile({ dir: join(dataDirForLog, 'logs') }) : null;
   const log: CoreLog = (level, msg, data) => {
+    logFile?.write(formatLogLine(Date.now(), level, msg, data));
     const line = JSON.stringify({ level, msg, ...(data !== undefined ? { data } : {}) });
     if (level === 'error') console.error(line);
     else console.log(line);
@@ -101,14 +109,17 @@ async function main(): Promise<void> {
     const dataDir = process.env['CW_DATA_DIR'];
     if (!dataDir) throw new Error('CW_DATA_DIR is not set');
     const binding = process.env['CW_SQLITE_BINDING'];
-    const loaded = await loadProcessConfig(dataDir, process.env, secrets);
-    if (loaded.note) log('warn', loaded.note);
-    core = await createCore({
-      dataDir,
-      config: loaded.config,
-      secrets,
+    let first: { config: WorkstationConfig; note: string | null } | null = await loadProcessConfig(dataDir, process.env, secrets);
+    // Settings saved from the window are applied at once: the core is rebuilt from config.json.
+    core = await createReloadableCore({
+      build: async () => {
+        const loaded = first ?? (await loadProcessConfig(dataDir, process.env, secrets));
+        first = null;
+        if (loaded.note) log('warn', loaded.note);
+        return createCore({ dataDir, config: loaded.config, secrets, log, ...(binding ? { sqliteNativeBinding: binding } : {}) });
+      },
+      autoStart: false,
       log,
-      ...(binding ? { sqliteNativeBinding: binding } : {}),
     });
   } catch (error) {
     channel.send({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });

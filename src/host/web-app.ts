@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createCore, type Core } from '../core/core';
+import { createReloadableCore } from '../core/reloadable-core';
 import { loadConfigFile } from '../core/config/config.file';
 import { KeyringSecretStore } from '../core/secrets/keyring.secret-store';
 import type { SecretStore } from '../core/secrets/secret-store';
@@ -74,14 +75,31 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
   if (options.extraBackends && options.extraBackends.length > 0) {
     config = parseConfig({ ...config, backends: [...config.backends, ...options.extraBackends] });
   }
-  const core = await createCore({
-    dataDir: options.dataDir,
-    config,
-    secrets,
-    ...(options.log ? { log: options.log } : {}),
-    ...(options.remoteImageAddressAllowed ? { remoteImageAddressAllowed: options.remoteImageAddressAllowed } : {}),
-  });
-  if (options.sync !== false) core.start();
+  const build = (withConfig: typeof config): Promise<Core> =>
+    createCore({
+      dataDir: options.dataDir,
+      config: withConfig,
+      secrets,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.remoteImageAddressAllowed ? { remoteImageAddressAllowed: options.remoteImageAddressAllowed } : {}),
+    });
+  let core: Core;
+  if (sandbox === null) {
+    // A configuration file: settings saved from the window are applied at once (core rebuilt from the file).
+    let first: typeof config | null = config;
+    core = await createReloadableCore({
+      build: async () => {
+        const next = first ?? (await loadConfigFile(configPath, secrets)).config;
+        first = null;
+        return build(next);
+      },
+      autoStart: options.sync !== false,
+      log: options.log ?? (() => undefined),
+    });
+  } else {
+    core = await build(config);
+    if (options.sync !== false) core.start();
+  }
   const host = await startHost({
     core,
     rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR,

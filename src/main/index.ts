@@ -10,11 +10,20 @@ import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, isKnownMethodName } from '../sha
 import { CoreToParentSchema, SandboxReadySchema, type CoreToParent, type ParentToCore, type TrainingEndpoints } from '../shared/core-channel';
 import { SafeStorageSecrets } from './safe-storage.secrets';
 import { saveAttachmentViaShell } from './save-attachment';
-import { hardenedWebPreferences, isSafeExternalUrl, isTrustedRendererUrl } from './security';
+import { isSafeExternalUrl, isTrustedRendererUrl, navigationAllowed, permissionAllowed, withRendererCsp } from './security';
+// Issue #7 shell: core restarts, updates.
+import { CoreSupervisor } from '../shared/core-supervisor';
+import type { CoreRestartEvent } from '../shared/shell';
+import { startUpdates } from './auto-update';
+// Issue #7 notifications and tray (feature `desktop`).
+import { DesktopTray } from './desktop-tray';
+import { DesktopEventSchema, NotifyListOutputSchema } from '../shared/desktop';
 
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-}
+// One instance per user: a second launch focuses the first window (second-instance below) and exits.
+const isPrimaryInstance = app.requestSingleInstanceLock();
+if (!isPrimaryInstance) app.exit(0);
+// Every renderer sandboxed, whatever a window's options say (Electron security checklist).
+app.enableSandbox();
 
 let mainWindow: BrowserWindow | null = null;
 let core: UtilityProcess | null = null;
@@ -54,8 +63,9 @@ function startCore(dataDir: string, training: TrainingEndpoints | null): Promise
     if (training) env['CW_TRAINING_URLS'] = JSON.stringify(training);
     // Backend secrets come from this process's safeStorage (secret / secret-result messages).
     env['CW_SECRETS'] = 'parent';
-    // better-sqlite3 rebuilt for Electron's ABI by scripts/start.mjs (see README).
-    const electronBinding = join(app.getAppPath(), '.electron-native', `better_sqlite3-${process.versions.electron}.node`);
+    env['CW_APP_VERSION'] = app.getVersion();
+    // better-sqlite3-multiple-ciphers (the encrypted cache) rebuilt for Electron's ABI by scripts/start.mjs (see README).
+    const electronBinding = join(app.getAppPath(), '.electron-native', `better_sqlite3_mc-${process.versions.electron}.node`);
     if (existsSync(electronBinding)) env['CW_SQLITE_BINDING'] = electronBinding;
     const child = utilityProcess.fork(join(__dirname, 'core.js'), [], { serviceName: 'cw-core', env });
     core = child;
@@ -67,21 +77,36 @@ function startCore(dataDir: string, training: TrainingEndpoints | null): Promise
       else if (msg.type === 'result') {
         pending.get(msg.id)?.(msg.envelope);
         pending.delete(msg.id);
-      } else if (msg.type === 'event') mainWindow?.webContents.send(IPC_EVENT_CHANNEL, msg.event);
+      } else if (msg.type === 'event') {
+        const desktopEvent = DesktopEventSchema.safeParse(msg.event);
+        if (desktopEvent.success) desktopTray?.onCoreEvent(desktopEvent.data);
+        mainWindow?.webContents.send(IPC_EVENT_CHANNEL, msg.event);
+      }
       else if (msg.type === 'fatal') reject(new Error(msg.message));
       else if (msg.type === 'secret') child.postMessage(answerSecret(msg));
     });
     child.on('exit', (code) => {
       for (const [id, settle] of pending) {
-        settle({ ok: false, error: { code: 'unavailable', message: 'core process stopped' } });
+        settle({ ok: false, error: { code: 'unavailable', message: 'Bộ xử lý nền vừa dừng; thao tác chưa được ghi nhận, hãy thử lại sau giây lát.' } });
         pending.delete(id);
       }
+      if (core === child) core = null;
       if (code !== 0) reject(new Error(`core exited (${code})`));
+      // Issue #7: an unexpected exit is restarted by the supervisor (the outbox is in SQLite).
+      supervisor?.exited(code);
     });
   });
 }
 
 let secretStore: SafeStorageSecrets | null = null;
+let desktopTray: DesktopTray | null = null;
+let supervisor: CoreSupervisor | null = null;
+
+/** After a core restart: the banner, then a full refresh of the renderer's live queries. */
+function tellRenderer(event: CoreRestartEvent): void {
+  mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event);
+  if (event.state === 'restarted') mainWindow?.webContents.send(IPC_EVENT_CHANNEL, { type: 'items.changed', ids: [], more: true });
+}
 
 /** The core asks for a backend secret: answered from safeStorage, never logged. */
 function answerSecret(req: Extract<CoreToParent, { type: 'secret' }>): ParentToCore {
@@ -137,7 +162,23 @@ function createWindow(): void {
     minHeight: 640,
     show: false,
     title: 'Bàn làm việc một cửa',
-    webPreferences: hardenedWebPreferences(join(__dirname, '../preload/index.js')),
+    // The Electron security checklist, written out literally so Electronegativity can read it;
+    // tests/unit/main/security.test.ts checks this block against REQUIRED_WEB_PREFERENCES (security.ts).
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.js'),
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => {
@@ -146,10 +187,39 @@ function createWindow(): void {
   void mainWindow.loadURL(url);
 }
 
+/** Issue #7: tray counts, OS notifications, start with the OS (settings from the core's notify.list). */
+function startDesktopTray(): void {
+  desktopTray = new DesktopTray({
+    window: () => mainWindow,
+    showWindow: () => {
+      if (!mainWindow) createWindow();
+      if (mainWindow?.isMinimized()) mainWindow.restore();
+      mainWindow?.show();
+      mainWindow?.focus();
+    },
+    toRenderer: (event) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event),
+    iconPath: join(app.getAppPath(), 'resources', 'tray', 'tray-icon.png'),
+  });
+  desktopTray.start();
+  void callCore('notify.list', {}).then((envelope) => {
+    const parsed = NotifyListOutputSchema.safeParse((envelope as { data?: unknown }).data);
+    if (!parsed.success) return;
+    desktopTray?.setCounts(parsed.data.counts);
+    try {
+      desktopTray?.applyStartWithOs(parsed.data.settings.startWithOs);
+    } catch (error) {
+      console.error(`start with the OS: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+}
+
 function lockDownWebContents(): void {
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event, target) => {
-      if (!isTrustedRendererUrl(target, rendererUrl())) event.preventDefault();
+      if (!navigationAllowed(target, rendererUrl())) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, target) => {
+      if (!navigationAllowed(target, rendererUrl())) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
@@ -157,13 +227,19 @@ function lockDownWebContents(): void {
       return { action: 'deny' };
     });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
+  session.defaultSession.setDevicePermissionHandler(() => false);
+  // The CSP also as a response header (the page's meta tag has the same policy).
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: withRendererCsp(details.url, rendererUrl(), details.responseHeaders) });
+  });
 }
 
 ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, method: unknown, input: unknown) => {
   const senderUrl = event.senderFrame?.url ?? '';
-  if (!isTrustedRendererUrl(senderUrl, rendererUrl())) {
+  // Only our page's main frame (never the mail reader's frame or anything it navigated to).
+  if (!isTrustedRendererUrl(senderUrl, rendererUrl()) || !event.senderFrame || event.senderFrame.parent !== null) {
     return { ok: false, error: { code: 'unauthorized', message: 'untrusted sender' } };
   }
   if (!isKnownMethodName(method)) {
@@ -189,6 +265,8 @@ app.on('window-all-closed', () => {
 });
 
 app.on('before-quit', () => {
+  desktopTray?.stop();
+  supervisor?.stop();
   core?.postMessage({ type: 'shutdown' } satisfies ParentToCore);
   sandbox?.kill();
 });
@@ -196,12 +274,23 @@ app.on('before-quit', () => {
 app
   .whenReady()
   .then(async () => {
+    if (!isPrimaryInstance) return;
     lockDownWebContents();
     const dataDir = app.getPath('userData');
     const hasConfig = existsSync(join(dataDir, 'config.json'));
     const training = hasConfig ? null : await startSandbox();
-    await startCore(dataDir, training);
+    // Issue #7: the core is restarted when it stops unexpectedly (backoff, at most 5 per minute) and
+    // the official is told; actions waiting in the outbox are in SQLite and survive.
+    supervisor = new CoreSupervisor({
+      launch: () => startCore(dataDir, training),
+      onRestarted: ({ restartsLastMinute, at }) => tellRenderer({ type: 'core.restart', state: 'restarted', restartsLastMinute, at }),
+      onGaveUp: ({ restartsLastMinute, at }) => tellRenderer({ type: 'core.restart', state: 'gave_up', restartsLastMinute, at }),
+      onLaunchFailed: (error) => console.error(`core restart failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    await supervisor.start();
     createWindow();
+    startDesktopTray();
+    startUpdates({ userData: dataDir, training: training !== null, window: () => mainWindow });
   })
   .catch((err: unknown) => {
     dialog.showErrorBox('Không khởi động được', err instanceof Error ? err.message : String(err));

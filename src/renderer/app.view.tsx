@@ -20,6 +20,7 @@ import { createMailSanitizer, htmlToPlainText } from './mail/mail-dom';
 import { MailBodyContext } from './state/mail-body.context';
 import { MailBodyStore } from './state/mail-body.store';
 import { OfflineBanner } from './views/offline-banner.view';
+import { CoreRestartBanner } from './views/core-restart-banner.view';
 import { OutboxPanel } from './views/outbox-panel.view';
 import { Palette, type PaletteEntry } from './views/palette.view';
 import { formatNumber } from './format/date.format';
@@ -33,9 +34,10 @@ import { QueueStore } from './state/queue.store';
 import { FilterPanel } from './views/filter-panel.view';
 import { SearchIcon, WarningIcon } from './views/icons.view';
 import { QueueList } from './views/queue-list.view';
-import { TopBar, TrainingStripe } from './views/top-bar.view';
+import { ScreenTabs, TopBar, TrainingStripe } from './views/top-bar.view';
 import { useTr } from './i18n.hooks';
 import { screensFor, type ScreenProps } from './screens/screen-registry';
+import { useCccdScanner } from './citizen/scanner.hooks';
 
 const DetailContent = lazy(() => import('./views/detail-pane.view').then((m) => ({ default: m.DetailContent })));
 
@@ -207,12 +209,22 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
       if (id !== null && (event.more || event.ids.includes(id))) setDetailKey((k) => k + 1);
     } else if (event.type === 'backend.status') {
       applyBackend(event.backend);
-    } else {
+    } else if (event.type === 'outbox.changed') {
+      // (Other event types — core.restart, notify.*, tray.counts — are handled where they are shown.)
       outbox.apply(event.entry);
       setAuditKey((k) => k + 1);
       // The item's pending mark and attention follow the entry.
       store.refresh();
       if (event.entry.itemId === selectedIdRef.current) setDetailKey((k) => k + 1);
+    } else if (event.type === 'notify.open') {
+      // Issue #7: the official clicked an OS notification (Electron shell): open its item.
+      openItem(event.itemId);
+    } else if (event.type === 'config.applied') {
+      // IT staff saved settings: the core was rebuilt; backends and the queue are read again.
+      reloadBackends();
+      store.refresh();
+      setDetailKey((k) => k + 1);
+      noticeRef.current(event.ok ? t('nav.configApplied') : t('nav.configNotApplied', { reason: event.reason ?? '' }), event.ok ? 'info' : 'error');
     }
   });
   useOnReconnect(() => {
@@ -265,6 +277,10 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
   const nonce = useRef(0);
   const [notice, setNotice] = useState<{ text: string; tone: 'info' | 'error' } | null>(null);
   const onNotice = useCallback((text: string, tone: 'info' | 'error') => setNotice({ text, tone }), []);
+  const noticeRef = useRef(onNotice);
+  noticeRef.current = onNotice;
+  // Issue #6 counter mode: a CCCD QR code scanned anywhere in the window opens the citizen screen.
+  useCccdScanner({ navigate, onNotice, clockOffset, enabled: screensFor(session.user.role).some((s) => s.id === 'citizen') });
 
   /** Open the action menu (`a`) or one action's form for the selected item, in the detail pane. */
   const openActions = useCallback(
@@ -568,11 +584,10 @@ function Workstation({ session, clockOffset }: { session: Session; clockOffset: 
           canCompose={session.mailAccounts.length > 0}
           composing={compose !== null}
           onCompose={newMail}
-          screens={screens.map((def) => ({ id: def.id, label: t(def.labelKey) }))}
-          screen={screen.id}
-          onScreen={navigate}
         />
+        <ScreenTabs screens={screens.map((def) => ({ id: def.id, label: t(def.labelKey) }))} screen={screen.id} onScreen={navigate} />
         {offline.length > 0 ? <OfflineBanner backends={offline} waiting={waitingCount(outbox.counts)} onOpenOutbox={() => setPanel('outbox')} /> : null}
+        <CoreRestartBanner />
         {link === 'down' ? (
           <div className="link-banner" role="alert" data-testid="link-down">
             <WarningIcon />

@@ -6,6 +6,11 @@ import { z } from 'zod';
 import { SlaStateSchema, SourceSchema, SLA_STATES, SOURCES } from './domain';
 import { ItemActionSchema, MailSendActionSchema, StagedAttachmentSchema, MAIL_MAX_ATTACHMENT_BYTES } from './actions';
 import { ItemDetailSchema, WorkItemSchema } from './work-item';
+import { settingsContract } from './settings';
+import { CoreRestartEventSchema, DiagnosticsBundleOutputSchema } from './shell';
+import { dashboardContract } from './dashboard';
+import { citizenContract } from './citizen';
+import { desktopContract, NotifyOpenEventSchema, NotifyRaisedEventSchema, TrayCountsEventSchema } from './desktop';
 
 // ---------- envelope ----------
 
@@ -321,6 +326,16 @@ export const apiContract = {
   'audit.verify': { input: z.object({}).strict(), output: AuditVerifySchema },
   /** The whole log as JSON Lines, for saving to a file. */
   'audit.export': { input: z.object({}).strict(), output: z.object({ filename: z.string(), content: z.string() }) },
+  // ---- Issue #5 IT-staff settings (feature `settings`, role 'it'): config, test connection, calendar, profiles, health, logs; src/shared/settings.ts ----
+  ...settingsContract,
+  // ---- Issue #7 shell (feature `shell`): the diagnostics bundle for IT staff (role 'it'), src/shared/shell.ts ----
+  'diagnostics.bundle': { input: z.object({}).strict(), output: DiagnosticsBundleOutputSchema },
+  // ---- Issue #5 supervisor (feature `dashboard`): dashboard.get/export/reassign, authority.get/set; src/shared/dashboard.ts ----
+  ...dashboardContract,
+  // ---- Issue #6 citizens (feature `citizen`): citizen.find/view, search.query; src/shared/citizen.ts ----
+  ...citizenContract,
+  // ---- Issue #7 notifications and tray (feature `desktop`): notify.list, notify.markRead; src/shared/desktop.ts ----
+  ...desktopContract,
 } as const;
 
 export type ApiContract = typeof apiContract;
@@ -344,6 +359,14 @@ export const CoreEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('backend.status'), backend: BackendStatusSchema }),
   z.object({ type: z.literal('outbox.changed'), entry: OutboxEntrySchema }),
+  // Issue #7 shell: sent by the Electron shell (not the core) after it restarted a crashed core.
+  CoreRestartEventSchema,
+  // Issue #7 notifications and tray (feature `desktop`, src/shared/desktop.ts).
+  NotifyRaisedEventSchema,
+  TrayCountsEventSchema,
+  NotifyOpenEventSchema,
+  // Settings saved by IT staff were applied: the core was rebuilt from config.json (src/core/reloadable-core.ts).
+  z.object({ type: z.literal('config.applied'), ok: z.boolean(), reason: z.string().optional(), at: z.number() }),
 ]);
 export type CoreEvent = z.infer<typeof CoreEventSchema>;
 

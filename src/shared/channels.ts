@@ -26,6 +26,34 @@ export const API_METHOD_NAMES = [
   'mail.stageAttachment',
   'mail.compose',
   'mail.saveAttachment',
+  // Issue #7 shell
+  'diagnostics.bundle',
+  // Issue #6 citizens
+  'citizen.find',
+  'citizen.view',
+  'search.query',
+  // Issue #5 IT-staff settings
+  'config.get',
+  'config.validate',
+  'config.save',
+  'connection.test',
+  'calendar.get',
+  'calendar.set',
+  'calendar.export',
+  'calendar.import',
+  'profile.export',
+  'profile.import',
+  'health.get',
+  'logs.tail',
+  // Issue #5 supervisor
+  'dashboard.get',
+  'dashboard.export',
+  'dashboard.reassign',
+  'authority.get',
+  'authority.set',
+  // Issue #7 notifications
+  'notify.list',
+  'notify.markRead',
 ] as const satisfies readonly ApiMethod[];
 
 /** Name of the object the Electron preload exposes on window. */

@@ -94,6 +94,8 @@ export const DossierDetailSchema = z.object({
   submittedAt: z.number().nullable(),
   receivedAt: z.number().nullable(),
   appointmentAt: z.number().nullable(),
+  /** NgayHenTraBanDau: the due before an apology letter moved it (issue #5: still counted late against it). */
+  originalAppointmentAt: z.number().nullable().optional(),
   returnedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
   refusedAt: z.number().nullable(),

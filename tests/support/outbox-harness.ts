@@ -10,7 +10,6 @@
  * compared with the sandbox's ground truth: every action applied exactly once, the cache's status
  * of every touched item equal to the sandbox's.
  */
-import Database from 'better-sqlite3';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import { TrainingSandbox } from '../../src/sandbox/sandbox';
 import type { ItemAction } from '../../src/shared/actions';
 import { CoreToParentSchema, type CoreToParent, type ParentToCore } from '../../src/shared/core-channel';
 import type { Envelope } from '../../src/shared/api';
+import { openTestCache } from './cache-file';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -357,7 +357,7 @@ export async function runOutboxCrashScenario(options: CrashScenarioOptions): Pro
     await core.shutdown();
 
     // Ground truth on both sides.
-    const db = new Database(join(dataDir, 'cache.sqlite'), { readonly: true });
+    const db = await openTestCache(dataDir);
     let outbox: Array<{ id: string; item_id: string; state: string }>;
     let cacheStatus: Map<string, string>;
     const events: Record<string, number> = {};

@@ -9,6 +9,34 @@ import { AdapterError, type PerformContext, type QuarantinedRecord } from './ada
  * Config fields every HTTP adapter has. TLS verification cannot be turned off: `ca` adds custom
  * certificate authorities (PEM text, or buffers) instead.
  */
+/**
+ * An HTTP(S) proxy for the HTTP adapters: HTTPS targets through a CONNECT tunnel (TLS end to end,
+ * verified against the system CAs plus `ca`), HTTP targets as absolute-URI requests. Credentials go
+ * in `username` / `password` (the password is a secret: moved to the keyring like the others),
+ * never in the URL. `noProxy`: host names (a leading dot or a bare domain also matches its
+ * subdomains), IP addresses, or `*` for none through the proxy.
+ */
+export const ProxyConfigSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL of the proxy, e.g. http://proxy.xa.gov.vn:3128' })
+    .refine((u) => new URL(u).username === '' && new URL(u).password === '', 'put the proxy user in "username" and its password in "password", not in the URL'),
+  username: z.string().min(1).max(200).optional(),
+  password: z.string().min(1).max(1000).optional(),
+  noProxy: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(200).default([]),
+});
+export type ProxyConfig = z.output<typeof ProxyConfigSchema>;
+
+/** Whether `host` (a URL's hostname) bypasses the proxy under `noProxy`. */
+export function bypassesProxy(host: string, noProxy: readonly string[]): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return noProxy.some((entry) => {
+    const e = entry.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    if (e === '*') return true;
+    const domain = e.startsWith('.') ? e.slice(1) : e;
+    return h === domain || h.endsWith(`.${domain}`);
+  });
+}
+
 export const commonAdapterConfigFields = {
   id: z.string().trim().min(1).max(100),
   label: z.string().trim().min(1).max(200),
@@ -16,6 +44,7 @@ export const commonAdapterConfigFields = {
   timeoutMs: z.number().int().min(50).max(300_000).default(15_000),
   retries: z.number().int().min(0).max(10).default(3),
   ca: z.union([z.string().min(1), z.array(z.instanceof(Buffer)).min(1)]).optional(),
+  proxy: ProxyConfigSchema.optional(),
 };
 
 /** Raw payloads kept for IT staff are cut to this many UTF-8 bytes. */

@@ -225,6 +225,7 @@ export class DocumentAdapter implements BackendAdapter {
       retries: parsed.data.retries,
       maxSockets: parsed.data.concurrency + 2,
       ...(parsed.data.ca !== undefined ? { ca: parsed.data.ca } : {}),
+      ...(parsed.data.proxy !== undefined ? { proxy: parsed.data.proxy } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(deps.onRetry ? { onRetry: deps.onRetry } : {}),

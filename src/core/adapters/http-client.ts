@@ -15,8 +15,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import { AdapterError } from './adapter';
-import { abortReason, throwIfAborted, truncateUtf8 } from './adapter.util';
+import { abortReason, bypassesProxy, throwIfAborted, truncateUtf8, type ProxyConfig } from './adapter.util';
 
 /** Hard cap on retries whatever the configuration says. */
 export const MAX_RETRIES = 10;
@@ -73,6 +75,8 @@ export interface HttpClientOptions {
   retries: number;
   /** Extra trusted CA certificates (PEM string or DER/PEM buffers). Verification stays on. */
   ca?: string | Buffer[];
+  /** Send through this HTTP(S) proxy (unless the host is in its `noProxy`). */
+  proxy?: ProxyConfig;
   /** Sockets per origin kept by the keep-alive agent. */
   maxSockets?: number;
   maxResponseBytes?: number;
@@ -186,6 +190,24 @@ function parseRetryAfter(value: string | undefined): number | null {
   return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
+/**
+ * HttpsProxyAgent applies its TLS options to the proxy connection only; the TLS session with the
+ * target inside the tunnel takes the request's options. This adds ours (`ca`, verification on) there.
+ */
+class VerifiedTunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: URL,
+    options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
+    private readonly targetTls: { rejectUnauthorized: true; ca?: string | Buffer[] },
+  ) {
+    super(proxy, options);
+  }
+
+  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
+    return super.connect(req, { ...opts, ...this.targetTls });
+  }
+}
+
 export class HttpClient {
   private readonly axios: AxiosInstance;
   private readonly httpAgent: http.Agent;
@@ -202,16 +224,22 @@ export class HttpClient {
     }
     this.origin = url.origin;
     const maxSockets = options.maxSockets ?? 16;
-    this.httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxSockets, maxFreeSockets: maxSockets });
-    this.httpsAgent = new https.Agent({
-      keepAlive: true,
-      keepAliveMsecs: 1000,
-      maxSockets,
-      maxFreeSockets: maxSockets,
-      // Certificate verification is always on; `ca` only adds trust anchors.
-      rejectUnauthorized: true,
-      ...(options.ca !== undefined ? { ca: options.ca } : {}),
-    });
+    const pool = { keepAlive: true, keepAliveMsecs: 1000, maxSockets, maxFreeSockets: maxSockets };
+    // Certificate verification is always on; `ca` only adds trust anchors (also through a proxy tunnel).
+    const tlsOptions = { rejectUnauthorized: true as const, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
+    const proxy = options.proxy && !bypassesProxy(url.hostname, options.proxy.noProxy) ? options.proxy : null;
+    if (proxy) {
+      const proxyUrl = new URL(proxy.url);
+      if (proxy.username !== undefined) {
+        proxyUrl.username = encodeURIComponent(proxy.username);
+        proxyUrl.password = encodeURIComponent(proxy.password ?? '');
+      }
+      this.httpAgent = new HttpProxyAgent(proxyUrl, pool);
+      this.httpsAgent = new VerifiedTunnelAgent(proxyUrl, { ...pool, ...tlsOptions }, tlsOptions);
+    } else {
+      this.httpAgent = new http.Agent(pool);
+      this.httpsAgent = new https.Agent({ ...pool, ...tlsOptions });
+    }
     this.backoff = options.backoff ?? exponentialBackoff();
     this.sleep = options.sleep ?? abortableSleep;
     this.retries = clampRetries(options.retries);
@@ -343,6 +371,9 @@ export function classifyStatus(
     const retryAfter = parseRetryAfter(headers['retry-after']);
     if (retryAfter !== null && retryAfter <= 30_000) error.retryAfterMs = retryAfter;
     return error;
+  }
+  if (status === 407) {
+    return new AdapterError('config_invalid', `${where}: the proxy refused the request: proxy sign-in required or wrong proxy user/password (HTTP 407)`, false);
   }
   if (status === 413) {
     return new AdapterError('malformed', `${where}: HTTP 413 request too large${hint}`, false);

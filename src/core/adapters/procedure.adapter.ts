@@ -115,6 +115,8 @@ export function normalizeDossier(d: DossierPayload): NormalizedRecord {
     submittedAt: d.NgayNopHoSo,
     receivedAt: d.NgayTiepNhan,
     appointmentAt: d.NgayHenTra,
+    // Only after an apology letter (issue #5): absent otherwise, so the dashboard can skip parsing.
+    ...(d.NgayHenTraBanDau !== null ? { originalAppointmentAt: d.NgayHenTraBanDau } : {}),
     returnedAt: d.NgayTra,
     finishedAt: d.NgayKetThucXuLy,
     refusedAt: d.NgayTuChoi,
@@ -275,6 +277,7 @@ export class ProcedureAdapter implements BackendAdapter {
       timeoutMs: parsed.data.timeoutMs,
       retries: parsed.data.retries,
       ...(parsed.data.ca !== undefined ? { ca: parsed.data.ca } : {}),
+      ...(parsed.data.proxy !== undefined ? { proxy: parsed.data.proxy } : {}),
       ...(deps.backoff ? { backoff: deps.backoff } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(deps.onRetry ? { onRetry: deps.onRetry } : {}),

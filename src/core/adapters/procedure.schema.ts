@@ -62,6 +62,8 @@ export const DossierPayloadSchema = z.object({
   NgayNopHoSo: OptionalVnDateTimeSchema,
   NgayTiepNhan: OptionalVnDateTimeSchema,
   NgayHenTra: OptionalVnDateTimeSchema,
+  /** Only after an apology letter: the original due (issue #5: on-time is judged against it). */
+  NgayHenTraBanDau: OptionalVnDateTimeSchema,
   TrangThaiHoSo: z
     .union([z.string(), z.number()])
     .transform((v) => String(v).trim())

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { ROLES } from '../../shared/api';
 import { MailRulesFileSchema } from '../mail/mail-rules';
+import { NotifySettingsSchema } from '../../shared/desktop';
 
 export const BackendEntrySchema = z.strictObject({
   /** The adapter's own config (kind, id, label, URL, credentials…), checked by createAdapter. */
@@ -67,6 +68,8 @@ export const WorkstationConfigSchema = z.strictObject({
    * DEFAULT_MAIL_RULES when absent. Mail backends are entries of `backends` with adapter kind 'mail'.
    */
   mailRules: MailRulesFileSchema.optional(),
+  /** Issue #7: notifications, quiet hours, start with the OS (src/shared/desktop.ts; defaults when absent). */
+  notifications: NotifySettingsSchema.optional(),
 });
 
 export type WorkstationConfig = z.output<typeof WorkstationConfigSchema>;

@@ -10,6 +10,9 @@ import { migration003ItemLinks } from './migrations/003-item-links';
 import { migration004MailOutbox } from './migrations/004-mail-outbox';
 import { migration005MailBodiesLinks } from './migrations/005-mail-bodies-links';
 import { migration006MailBodiesBound } from './migrations/006-mail-bodies-bound';
+import { migration007Dashboard } from './migrations/007-dashboard';
+import { migration008CitizensSearch } from './migrations/008-citizens-search';
+import { migration009SyncErrors } from './migrations/009-sync-errors';
 
 export interface Migration {
   readonly version: number;
@@ -25,6 +28,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004MailOutbox,
   migration005MailBodiesLinks,
   migration006MailBodiesBound,
+  migration007Dashboard,
+  migration008CitizensSearch,
+  migration009SyncErrors,
 ];
 
 export class DatabaseTooNewError extends Error {

@@ -21,7 +21,7 @@ import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -107,6 +107,8 @@ export interface MailBodyServiceDeps {
   emit: (event: CoreEvent) => void;
   now: () => number;
   log: CoreLog;
+  /** Issue #6: an attachment is in the disk cache (its text is extracted for the search; must not throw). */
+  onAttachmentCached?: (file: { itemId: string; index: number; filename: string | null; contentType: string; path: string; size: number }) => void;
   /** Bound of the cached bodies (text + HTML + inline images), default 256 MiB. */
   maxBodyBytes?: number;
 }
@@ -224,8 +226,13 @@ export class MailBodyService {
       throw new ApiFailure('not_found', `Thư "${mail.title}" không có tệp đính kèm số ${index + 1} (chỉ số ${index}).`);
     }
     const key = MailFileCache.key(itemId, att.part);
+    const cachedFile = (size: number): void =>
+      this.deps.onAttachmentCached?.({ itemId, index, filename: att.filename, contentType: att.contentType, path: join(this.deps.files.dir, `${key}.bin`), size });
     const hit = await this.deps.files.open(key);
-    if (hit) return { filename: att.filename, contentType: att.contentType, size: hit.size, stream: hit.stream, fromCache: true };
+    if (hit) {
+      cachedFile(hit.size);
+      return { filename: att.filename, contentType: att.contentType, size: hit.size, stream: hit.stream, fromCache: true };
+    }
     const reader = this.readerOf(mail);
     const what = `tệp đính kèm "${att.filename ?? `số ${index + 1}`}"`;
     const request: MailPartRequest = { part: att.part, filename: att.filename, contentType: att.contentType };
@@ -238,6 +245,7 @@ export class MailBodyService {
     }
     const opened = await this.deps.files.open(key);
     if (!opened) throw unavailable(`Không mở được ${what} vừa tải về (bộ nhớ tệp đã bị dọn).`, 'file_system');
+    cachedFile(opened.size);
     return { filename: att.filename, contentType: att.contentType, size: opened.size, stream: opened.stream, fromCache: false };
   }
 

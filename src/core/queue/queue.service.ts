@@ -33,6 +33,7 @@ import { extractLinks, foldNotation, matchLinks, type LinkKind, type LinkLookup,
 import { DEFAULT_MAIL_RULES, evaluateMail, type MailRule } from '../mail/mail-rules';
 import { type DeadlinePolicy, type SlaBoundaries } from './deadline.policy';
 import { describeRecordIssues, NormalizedRecordSchema } from './normalized-record.schema';
+import { citizenFromDossier, UPSERT_CITIZEN_FROM_DOSSIER_SQL, type CitizenFromDossier } from '../db/migrations/008-citizens-search';
 
 /** The filter after the contract's defaults were applied. */
 export type QueueFilterValue = z.output<typeof QueueFilterSchema>;
@@ -357,6 +358,8 @@ export class QueueService {
   private readonly selectCitizenLinks: Database.Statement<[string, string], ItemLinkRow>;
   private readonly selectDossiersOfCitizen: Database.Statement<[string, number], { id: string }>;
   private readonly lookup: LinkLookup;
+  /** Issue #6: a dossier's applicant lands in `citizens` (newest dossier wins). */
+  private readonly upsertCitizen: Database.Statement<CitizenFromDossier> | null;
 
   constructor(
     private readonly db: Database.Database,
@@ -445,6 +448,9 @@ export class QueueService {
       WHERE kind = 'citizen' AND value_key = ? AND removed_at IS NULL AND to_id IS NOT ?`);
     this.selectDossiersOfCitizen = db.prepare(`SELECT id FROM items INDEXED BY items_citizen
       WHERE citizen_id = ? AND source = 'procedure' ORDER BY updated_at DESC LIMIT ?`);
+    // A file migrated only up to an older version (migration tests) has no citizens table yet.
+    const hasCitizens = db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'citizens'").get() !== undefined;
+    this.upsertCitizen = hasCitizens ? db.prepare(UPSERT_CITIZEN_FROM_DOSSIER_SQL) : null;
     this.lookup = {
       findDossier: (code) => this.findByRef.get(foldNotation(code), 'procedure')?.id ?? null,
       findDocumentByNotation: (folded) => this.findByRef.get(folded, 'document')?.id ?? null,
@@ -500,6 +506,7 @@ export class QueueService {
           if (quarantineEmpty) continue;
         } else if (this.upsertItem.run(row).changes > 0) {
           changed.push(row.id);
+          if (row.citizenId !== null) this.landCitizen(row, record, at);
           linksWaiting ??= this.anyUnresolvedLink.get() !== undefined;
           if (linksWaiting) for (const mailId of this.resolvePendingLinks(row)) reevaluated.add(mailId);
         }
@@ -536,6 +543,7 @@ export class QueueService {
       // A mail's version (its arrival) does not move when its flags change: it lands like a sync
       // record (links, rules), the server's copy after the action being the latest one.
       const changed = record.source === 'mail' ? this.landMail(row, record, this.options.now()) : this.upsertItemIfNewer.run(row).changes > 0;
+      if (changed && row.citizenId !== null) this.landCitizen(row, record, this.options.now());
       if (changed) this.clearQuarantine.run({ backendId, externalId: row.externalId });
       return changed;
     })();
@@ -598,6 +606,13 @@ export class QueueService {
       refFolded: r.source === 'mail' ? null : foldNotation(r.ref),
       citizenId: r.detail.source === 'procedure' ? (r.detail.applicantIdNumber ?? null) : null,
     };
+  }
+
+  /** The applicant of a dossier that just landed, into `citizens` (issue #6; one upsert, no read). */
+  private landCitizen(row: UpsertParams, record: NormalizedRecord, at: number): void {
+    if (record.detail.source !== 'procedure') return;
+    const citizen = citizenFromDossier(row.id, row.ref, row.updatedAt, record.detail, at);
+    if (citizen !== null && citizen.fullName !== '') this.upsertCitizen?.run(citizen);
   }
 
   // ---------- mail and links ----------

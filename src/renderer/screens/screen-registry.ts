@@ -31,7 +31,18 @@ export interface ScreenDef {
   load: () => Promise<{ default: ComponentType<ScreenProps> }>;
 }
 
-export const SCREENS: readonly ScreenDef[] = [];
+export const SCREENS: readonly ScreenDef[] = [
+  // Issue #5 supervisor: team dashboard, reassignment, authority matrix, exports.
+  { id: 'dashboard', labelKey: 'dashboard.nav', roles: ['supervisor'], load: () => import('./dashboard.view') },
+  // Issue #6: citizen view, unified search, counter mode (scans open it with `navigate('citizen', …)`).
+  { id: 'citizen', labelKey: 'citizen.nav', roles: ['official', 'supervisor'], load: () => import('../citizen/citizen-screen.view') },
+  // Issue #5 IT staff: connections + test connection, working calendar, configuration profiles, sync health and log.
+  { id: 'settings', labelKey: 'settings.nav', roles: ['it'], load: () => import('../settings/settings-screen.view') },
+  // Issue #7: notifications (new urgent items, about to go overdue, quiet hours) and the tray's counts.
+  { id: 'notifications', labelKey: 'desktop.nav', roles: ['official', 'supervisor'], load: () => import('../desktop/notifications-screen.view') },
+  // Issue #7 shell: the diagnostics bundle for IT staff (versions, states, counters, redacted log).
+  { id: 'diagnostics', labelKey: 'shell.nav', roles: ['it'], load: () => import('../shell/diagnostics-screen.view') },
+];
 
 export function screensFor(role: Role): ScreenDef[] {
   return SCREENS.filter((s) => s.roles.includes(role));

@@ -7,6 +7,8 @@ import { formatShortDateTime, formatDateTime } from '../format/date.format';
 import { isUrgent, priorityLabel, sourceLabel, statusLabel } from '../format/labels.format';
 import { ClockIcon, SourceIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
+import { useOutsideAuthority } from '../state/authority.store';
+import { useRowPrivacy } from '../citizen/privacy.store';
 
 export const ROW_HEIGHT = 50;
 
@@ -28,6 +30,10 @@ interface QueueRowProps {
 
 export const QueueRow = memo(function QueueRow({ item, index, start, selected, setSize, now, onPick }: QueueRowProps): ReactElement {
   const { t, lang } = useTr();
+  // Issue #5: assigned outside the authority matrix (one Map lookup; the matrix is loaded once).
+  const outsideAuthority = useOutsideAuthority(item);
+  // Issue #6 privacy mode: other citizens' names/ID numbers masked while a visitor can see the screen.
+  const privacy = useRowPrivacy();
   const style = { transform: `translateY(${start}px)` };
 
   if (!item) {
@@ -100,15 +106,20 @@ export const QueueRow = memo(function QueueRow({ item, index, start, selected, s
             {t(`marks.${item.attention}`)}
           </Badge>
         ) : null}
+        {outsideAuthority ? (
+          <span className="queue-row__authority" data-testid="row-outside-authority" title={t('dashboard.queueMarkHint')}>
+            {t('dashboard.queueMark')}
+          </span>
+        ) : null}
         <span className={`queue-row__countdown tone-${countdown.tone}`} title={t('queue.workingTimeHint')}>
           {countdown.text}
         </span>
       </div>
       <div className="queue-row__line2">
-        <span className="queue-row__title" title={item.title}>
-          {item.title}
+        <span className="queue-row__title" title={privacy.title(item.title, item.party, item.source)}>
+          {privacy.title(item.title, item.party, item.source)}
         </span>
-        {item.party ? <span className="queue-row__party">{item.party}</span> : null}
+        {item.party ? <span className="queue-row__party">{privacy.party(item.party, item.source)}</span> : null}
         <span className="queue-row__due" title={item.dueAt !== null ? formatDateTime(lang, item.dueAt) : undefined}>
           {due}
         </span>

@@ -38,14 +38,9 @@ interface TopBarProps {
   /** A mail is being written (the button brings it back). */
   composing: boolean;
   onCompose: () => void;
-  /** Screens beside the queue this role may open (none: no nav is shown). */
-  screens: Array<{ id: string; label: string }>;
-  /** The screen shown ('queue' or a screen id). */
-  screen: string;
-  onScreen: (id: string) => void;
 }
 
-export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onToggleLang, outboxCount, outboxAttention, panel, onTogglePanel, onOpenPalette, canCompose, composing, onCompose, screens, screen, onScreen }: TopBarProps): ReactElement {
+export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onToggleLang, outboxCount, outboxAttention, panel, onTogglePanel, onOpenPalette, canCompose, composing, onCompose }: TopBarProps): ReactElement {
   const { t, lang } = useTr();
   const now = Date.now() + clockOffset;
 
@@ -62,24 +57,6 @@ export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onT
           </Text>
         </Flex>
       </Flex>
-
-      {screens.length > 0 ? (
-        <nav className="top-bar__nav" aria-label={t('nav.label')}>
-          {[{ id: 'queue', label: t('nav.queue') }, ...screens].map((s) => (
-            <Button
-              key={s.id}
-              size="2"
-              variant={screen === s.id ? 'solid' : 'ghost'}
-              color={screen === s.id ? undefined : 'gray'}
-              aria-current={screen === s.id ? 'page' : undefined}
-              data-testid={`nav-${s.id}`}
-              onClick={() => onScreen(s.id)}
-            >
-              {s.label}
-            </Button>
-          ))}
-        </nav>
-      ) : null}
 
       <Flex align="center" gap="2" className="top-bar__backends" role="group" aria-label={t('backend.progressLabel')}>
         {backends.map((b) => (
@@ -180,5 +157,35 @@ export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onT
         ) : null}
       </Flex>
     </header>
+  );
+}
+
+interface ScreenTabsProps {
+  /** Screens beside the queue this role may open (none: the strip is not shown). */
+  screens: Array<{ id: string; label: string }>;
+  /** The screen shown ('queue' or a screen id). */
+  screen: string;
+  onScreen: (id: string) => void;
+}
+
+/** The strip of screens under the top bar (its own row: the top bar is full with chips and tools). */
+export function ScreenTabs({ screens, screen, onScreen }: ScreenTabsProps): ReactElement | null {
+  const { t } = useTr();
+  if (screens.length === 0) return null;
+  return (
+    <nav className="screen-tabs" aria-label={t('nav.label')}>
+      {[{ id: 'queue', label: t('nav.queue') }, ...screens].map((s) => (
+        <button
+          key={s.id}
+          type="button"
+          className={`screen-tabs__tab${screen === s.id ? ' is-current' : ''}`}
+          aria-current={screen === s.id ? 'page' : undefined}
+          data-testid={`nav-${s.id}`}
+          onClick={() => onScreen(s.id)}
+        >
+          {s.label}
+        </button>
+      ))}
+    </nav>
   );
 }

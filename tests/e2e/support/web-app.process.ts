@@ -137,7 +137,9 @@ rl.on('line', (line) => {
               const doc = sandbox.documents().find((d) => d.DocId === id);
               return doc ? `${doc.CodeNumber}/${doc.CodeNotation}` : id;
             });
-      say({ type: 'done', cmd: msg.cmd, created, refs });
+      // Issue #7 notifications: which of the new documents are urgent (Priority ≥ 1, độ khẩn).
+      const urgent = kind === 'document' ? created.filter((id) => (sandbox.documents().find((d) => d.DocId === id)?.Priority ?? 0) >= 1) : [];
+      say({ type: 'done', cmd: msg.cmd, created, refs, urgent });
       return;
     } else if (msg.cmd === 'find') {
       const statuses = msg.statuses ?? [];

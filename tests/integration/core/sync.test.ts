@@ -2,7 +2,6 @@
  * The core against the real training sandbox over HTTP, with the real adapters and a temp SQLite
  * file: first sync, live changes, backend down/up, malformed records, crash-resume.
  */
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import type { BackendStatus, CoreEvent } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { ok } from '../../support/envelope';
+import { openTestCache } from '../../support/cache-file';
 
 const P = 'training-procedure';
 const D = 'training-document';
@@ -220,7 +220,7 @@ describe('core ↔ training sandbox', () => {
     sandbox.setFaults({ latencyMs: 0 });
     const dossiers = sandbox.dossiers();
     // What the "crash" left: some pages with their cursor, not everything.
-    const db = new Database(join(dataDir, 'cache.sqlite'), { readonly: true });
+    const db = await openTestCache(dataDir);
     const left = db.prepare("SELECT COUNT(*) AS n FROM items WHERE backend_id = ?").get(P) as { n: number };
     const state = db.prepare('SELECT cursor FROM sync_state WHERE backend_id = ?').get(P) as { cursor: string | null };
     db.close();

@@ -9,7 +9,6 @@
  * server's answer); every done entry was delivered exactly once and has exactly one Sent copy; no
  * file of a finished entry is left behind; the audit chain verifies.
  */
-import Database from 'better-sqlite3';
 import { ImapFlow } from 'imapflow';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +20,7 @@ import { AuditLog } from '../../../src/core/audit/audit.log';
 import type { MailSendAction, StagedAttachment } from '../../../src/shared/actions';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { CoreKilledError, CoreProcess, prng } from '../../support/outbox-harness';
+import { openTestCache } from '../../support/cache-file';
 
 const MAILS = 30;
 const KILLS_WHILE_COMPOSING = 4;
@@ -166,7 +166,7 @@ describe('mail sending under SIGKILL (core process + Postfix/Dovecot)', () => {
       await servers.waitQueueEmpty(20_000);
       const inbox = await messageIds(servers, HUNG, 'INBOX');
       const sent = await messageIds(servers, LAN, 'Sent');
-      const db = new Database(join(dataDir, 'cache.sqlite'), { readonly: true });
+      const db = await openTestCache(dataDir);
       let rows: Array<{ id: string; state: string; progress: string | null; last_error_json: string | null }>;
       let auditOk: boolean;
       const events: Record<string, number> = {};

@@ -8,7 +8,6 @@
  * retried by the official, seen/flag from the app.
  */
 import type Database from 'better-sqlite3';
-import BetterSqlite3 from 'better-sqlite3';
 import { ImapFlow } from 'imapflow';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -28,6 +27,7 @@ import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { SmtpProxy } from '../../support/smtp-proxy';
 import { adapterError } from '../../support/adapter-error';
 import { ok } from '../../support/envelope';
+import { openTestCache } from '../../support/cache-file';
 
 const LAN = { user: 'lan', password: 'Mật-khẩu-Lan-2024' };
 const HUNG = { user: 'hung', password: 'Mật-khẩu-Hùng-2024' };
@@ -536,7 +536,7 @@ describe('core: mail through the outbox', () => {
         false,
       );
       // As if the process had died after the end of the message left, before the server's answer.
-      const db: Database.Database = new BetterSqlite3(join(dataDir, 'cache.sqlite'));
+      const db: Database.Database = await openTestCache(dataDir, { readonly: false });
       db.prepare("UPDATE outbox SET state = 'sending', attempts = 1, progress = 'smtp_started' WHERE id = ?").run(id);
       db.close();
       await withCore(dataDir, coreConfig(), async (core) => {

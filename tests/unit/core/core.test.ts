@@ -3,6 +3,7 @@ import { createCore, type Core } from '../../../src/core/core';
 import { ConfigError, type WorkstationConfigInput } from '../../../src/core/config/config.schema';
 import { DatabaseTooNewError, MIGRATIONS } from '../../../src/core/db/migrations';
 import { openCacheDatabase } from '../../../src/core/db/cache.database';
+import { keyFileCacheKey } from '../../../src/core/db/cache-key';
 import { apiContract, API_METHODS, type CoreEvent } from '../../../src/shared/api';
 import { FakeAdapter } from './fixtures/fake.adapter';
 import { at, document, dossier, NOW, tempDir } from './fixtures/records.fixture';
@@ -123,6 +124,15 @@ describe('createCore + dispatcher', () => {
       'audit.list': {},
       'audit.verify': {},
       'audit.export': {},
+      // Issue #7 notifications and tray (feature `desktop`).
+      'notify.list': {},
+      'notify.markRead': {},
+      // Issue #5 supervisor: the matrix is readable in every role (the queue row's mark).
+      'authority.get': {},
+      // Issue #6 citizens (tests/integration/citizen/ checks the answers against the sandbox).
+      'citizen.find': { q: '001084000999' },
+      'citizen.view': { idNumber: '001084000999' },
+      'search.query': { q: 'khai sinh' },
     };
     // Need an entry in a given state (outbox tests) or a mail backend (tests/integration/mail/*).
     const skipped = new Set([
@@ -136,6 +146,27 @@ describe('createCore + dispatcher', () => {
       'mail.stageAttachment',
       'mail.compose',
       'mail.saveAttachment',
+      // Issue #5 settings: role 'it' only (this config signs in an official); tests/integration/settings/ serves each.
+      'config.get',
+      'config.validate',
+      'config.save',
+      'connection.test',
+      'calendar.get',
+      'calendar.set',
+      'calendar.export',
+      'calendar.import',
+      'profile.export',
+      'profile.import',
+      'health.get',
+      'logs.tail',
+      // Issue #5 supervisor: role 'supervisor' only (this config signs in an official: refused with
+      // 'unauthorized'); tests/integration/core/dashboard.test.ts serves each as a supervisor.
+      'dashboard.get',
+      'dashboard.export',
+      'dashboard.reassign',
+      'authority.set',
+      // Issue #7 shell: role 'it' only; tests/integration/shell/diagnostics-bundle.test.ts serves it (and its refusal).
+      'diagnostics.bundle',
     ]);
     for (const method of API_METHODS) {
       if (skipped.has(method)) continue;
@@ -179,7 +210,7 @@ describe('createCore + dispatcher', () => {
     c.start();
     await vi.waitFor(() => expect(adapters.get('p')!.pulls.length).toBeGreaterThan(0));
     // Corrupt a cached row behind the core's back.
-    const db = openCacheDatabase(dir);
+    const db = openCacheDatabase(dir, { key: keyFileCacheKey(dir) });
     db.prepare(`INSERT INTO items (id, source, backend_id, external_id, ref, title, status, received_at, updated_at, due_key,
       is_open, clock_running, paused, search_folded, detail_json)
       VALUES ('p:X', 'procedure', 'p', 'X', 'X', 't', '4', 0, 0, 9007199254740991, 1, 1, 0, 'x', 'not json')`).run();

@@ -1,0 +1,201 @@
+/**
+ * Issue #6 end to end in Chromium against the real browser host, core, SQLite cache and training
+ * sandbox: a CCCD QR code "typed" by a scanner into the window (trusted key events, a few ms apart,
+ * then Enter) lands on the right citizen — from the queue list and from inside a text field, which
+ * gets its value back —, the new-dossier form is prefilled with the card's and the cache's values and
+ * says where each came from; an invalid scan shows a Vietnamese message; search finds the same
+ * dossier with and without diacritics.
+ */
+import type { APIRequestContext, Page } from '@playwright/test';
+import { cccdFacts } from '../../src/shared/citizen';
+import { foldVietnamese } from '../../src/shared/text';
+import { expect, test, type WebAppHandle } from './support/fixtures';
+
+interface Applicant {
+  itemId: string;
+  ref: string;
+  name: string;
+  idNumber: string;
+  phone: string | null;
+  birthYear: number;
+  sex: 'male' | 'female';
+}
+
+async function call<T>(request: APIRequestContext, app: WebAppHandle, method: string, input: unknown): Promise<T> {
+  const res = await request.post(new URL(`/api/${method}`, app.url).toString(), { headers: { Authorization: `Bearer ${app.token}` }, data: input });
+  const body = (await res.json()) as { ok: boolean; data?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message ?? 'failed'}`);
+  return body.data as T;
+}
+
+/** A cached dossier whose applicant is a person with a 12-digit CCCD (ground truth: the cache, once synced). */
+async function findApplicant(request: APIRequestContext, app: WebAppHandle): Promise<Applicant> {
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const found = await tryFindApplicant(request, app);
+    if (found) return found;
+    await new Promise((ok) => setTimeout(ok, 500));
+  }
+  throw new Error('no dossier with a personal applicant in the cache after 30 s');
+}
+
+async function tryFindApplicant(request: APIRequestContext, app: WebAppHandle): Promise<Applicant | null> {
+  const page = await call<{ items: { id: string }[] }>(request, app, 'queue.list', {
+    filter: { includeClosed: true, sources: ['procedure'], scope: 'all' },
+    offset: 0,
+    limit: 200,
+  });
+  for (const { id } of page.items) {
+    const got = await call<{ item: { ref: string }; detail: { applicant: string; applicantIdNumber: string | null; applicantType: number; phone: string | null } }>(
+      request,
+      app,
+      'item.get',
+      { id },
+    );
+    const d = got.detail;
+    const facts = d.applicantIdNumber ? cccdFacts(d.applicantIdNumber) : null;
+    // A name with marks, so the search with and without diacritics differs.
+    if (d.applicantType === 1 && facts && foldVietnamese(d.applicant) !== d.applicant.toLowerCase()) {
+      return { itemId: id, ref: got.item.ref, name: d.applicant, idNumber: d.applicantIdNumber ?? '', phone: d.phone, birthYear: facts.birthYear, sex: facts.sex };
+    }
+  }
+  return null;
+}
+
+function qrOf(a: Applicant, address = 'Số 3 Liễu Giai, phường Ngọc Hà, Hà Nội'): string {
+  return `${a.idNumber}||${a.name}|1506${a.birthYear}|${a.sex === 'male' ? 'Nam' : 'Nữ'}|${address}|01072021`;
+}
+
+/**
+ * What a keyboard-emulating scanner does: one trusted key press per character (through the DevTools
+ * protocol, so Vietnamese letters come as key events with their character, as a scanner's Unicode
+ * input does; Playwright's keyboard knows only the US layout's keys), then Enter.
+ */
+async function scan(page: Page, text: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    // Stamped 4 ms apart like a scanner's keys (the OS stamps real input when the device sends it; without
+    // a stamp, a loaded 2-core machine spaces CDP events like human typing). Sent back to back.
+    const start = Date.now() / 1000;
+    let n = 0;
+    const stamp = (): number => start + (n++ * 4) / 1000;
+    const sends: Promise<unknown>[] = [];
+    for (const ch of text) {
+      const timestamp = stamp();
+      sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch, unmodifiedText: ch, timestamp }));
+      sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch, timestamp: timestamp + 0.001 }));
+    }
+    const timestamp = stamp();
+    sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, text: '\r', timestamp }));
+    sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, timestamp: timestamp + 0.001 }));
+    await Promise.all(sends);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+async function openApp(page: Page, app: WebAppHandle): Promise<void> {
+  await page.goto(app.openUrl);
+  await expect(page.getByTestId('queue')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByTestId('queue-row').first()).toBeVisible();
+}
+
+test.describe('counter mode and the citizen view', () => {
+  // The first test waits for the training sync to land a personal applicant's dossier.
+  test.describe.configure({ timeout: 120_000 });
+  test('a scan on the queue lands on the right citizen with the new-dossier form prefilled, sources shown', async ({ page, app, request }) => {
+    const a = await findApplicant(request, app);
+    await openApp(page, app);
+    await page.getByTestId('queue-row').first().click();
+    await scan(page, qrOf(a));
+
+    await expect(page.getByTestId('screen-citizen')).toBeVisible();
+    await expect(page.getByTestId('citizen-name')).toHaveText(a.name);
+    await expect(page.getByTestId('citizen-id')).toContainText(a.idNumber);
+    await expect(page.locator(`[data-testid="citizen-timeline-entry"][data-item-id="${a.itemId}"]`)).toBeVisible();
+
+    // Declare once: the card's values and the cache's, each with where it came from.
+    const form = page.getByTestId('citizen-form');
+    await expect(form).toBeVisible();
+    await expect(page.getByTestId('citizen-form-fullName')).toHaveValue(a.name);
+    await expect(page.getByTestId('citizen-form-idNumber')).toHaveValue(a.idNumber);
+    await expect(page.getByTestId('citizen-form-birthDate')).toHaveValue(`${a.birthYear}-06-15`);
+    await expect(page.getByTestId('citizen-form-birthDate-source')).toContainText('từ CCCD quét lúc');
+    await expect(page.getByTestId('citizen-form-address')).toHaveValue('Số 3 Liễu Giai, phường Ngọc Hà, Hà Nội');
+    await expect(page.getByTestId('citizen-form-sex')).toHaveValue(a.sex);
+    if (a.phone !== null) {
+      await expect(page.getByTestId('citizen-form-phone')).toHaveValue(a.phone.replace(/\D/g, ''));
+      await expect(page.getByTestId('citizen-form-phone-source')).toContainText('từ hồ sơ');
+    }
+    // The scanner's letters never reached the queue's shortcuts (c = compose, r = reply…).
+    await expect(page.getByTestId('compose')).toHaveCount(0);
+  });
+
+  test('a scan typed into a text field opens the citizen and gives the field its value back', async ({ page, app, request }) => {
+    const a = await findApplicant(request, app);
+    await openApp(page, app);
+    const search = page.getByTestId('search');
+    await search.click();
+    await search.fill('khai');
+    await scan(page, qrOf(a));
+    await expect(page.getByTestId('screen-citizen')).toBeVisible();
+    await expect(page.getByTestId('citizen-name')).toHaveText(a.name);
+    await expect(search).toHaveValue('khai');
+  });
+
+  test('an invalid scan shows a Vietnamese message and opens nothing', async ({ page, app, request }) => {
+    const a = await findApplicant(request, app);
+    await openApp(page, app);
+    await page.getByTestId('queue-row').first().click();
+    // The sex on the card contradicts the ID number's century/sex digit.
+    const wrong = qrOf({ ...a, sex: a.sex === 'male' ? 'female' : 'male' });
+    await scan(page, wrong);
+    await expect(page.getByTestId('notice')).toContainText('không khớp giới tính');
+    await expect(page.getByTestId('screen-citizen')).toHaveCount(0);
+  });
+
+  test('search finds the dossier with and without diacritics, grouped under its citizen and case', async ({ page, app, request }) => {
+    const a = await findApplicant(request, app);
+    await openApp(page, app);
+    await page.getByTestId('nav-citizen').click();
+    const input = page.getByTestId('citizen-search-input');
+    const hitIds = async (): Promise<string[]> =>
+      (await page.getByTestId('citizen-hit').evaluateAll((els) => els.map((el) => el.getAttribute('data-item-id') ?? ''))).sort();
+
+    await input.fill(a.name);
+    await page.getByTestId('citizen-search-submit').click();
+    const hit = page.locator(`[data-testid="citizen-hit"][data-item-id="${a.itemId}"]`);
+    await expect(hit).toBeVisible();
+    const group = page.locator('[data-testid="citizen-group"]', { has: hit });
+    await expect(group).toHaveAttribute('data-citizen', a.idNumber);
+    await expect(group).toContainText(a.ref);
+    const withMarks = await hitIds();
+
+    await input.fill(foldVietnamese(a.name));
+    await page.getByTestId('citizen-search-submit').click();
+    await expect(hit).toBeVisible();
+    await expect.poll(hitIds).toEqual(withMarks);
+    await expect(page.locator(`[data-testid="citizen-person"][data-id="${a.idNumber}"]`)).toBeVisible();
+
+    // Privacy mode: the citizen being served stays readable, others are masked.
+    await page.locator(`[data-testid="citizen-person"][data-id="${a.idNumber}"] button`).click();
+    await expect(page.getByTestId('citizen-name')).toHaveText(a.name);
+    await page.getByTestId('citizen-privacy').check();
+    await expect(page.getByTestId('citizen-name')).toHaveText(a.name);
+    const otherCitizenGroups = page.locator(`[data-testid="citizen-group"]:not([data-citizen="${a.idNumber}"]):not([data-citizen=""])`);
+    if ((await otherCitizenGroups.count()) > 0) {
+      const head = otherCitizenGroups.first().locator('.citizen-group__head');
+      await expect(head).toContainText('•');
+    }
+    // …and on the queue, which a visitor at the counter can see too.
+    await page.getByTestId('nav-queue').click();
+    const parties = page.locator('[data-testid="queue-row"]:not([data-source="document"]) .queue-row__party');
+    await expect(parties.first()).toBeVisible();
+    const texts = await parties.allTextContents();
+    const masked = texts.filter((x) => /^(\p{L}\.\s?)+$/u.test(x.trim()));
+    expect(masked.length).toBeGreaterThan(0);
+    // Every citizen's name on the queue is masked, except the one being served.
+    expect(texts.filter((x) => x !== a.name && !masked.includes(x))).toEqual([]);
+    await page.getByTestId('nav-citizen').click();
+    await page.getByTestId('citizen-privacy').uncheck();
+  });
+});
