@@ -7,7 +7,7 @@ export type CoreLog = (level: CoreLogLevel, msg: string, data?: unknown) => void
 
 export const silentLog: CoreLog = () => {};
 
-// ---------- Issue #7 shell: log rotation and the recent lines kept for the diagnostics bundle ----------
+// ---------- Issue #7 shell: log rotation ----------
 
 /** One JSON line per entry, as written to the log file. */
 export function formatLogLine(at: number, level: CoreLogLevel, msg: string, data?: unknown): string {
@@ -84,28 +84,3 @@ export class RotatingLogFile {
   }
 }
 
-/** The last `capacity` log lines in memory (the diagnostics bundle reads them; redacted there). */
-export class RecentLogLines {
-  private readonly lines: string[] = [];
-
-  constructor(private readonly capacity = 300) {}
-
-  push(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
-  }
-
-  snapshot(): string[] {
-    return [...this.lines];
-  }
-}
-
-/** A CoreLog that also keeps the line in `recent` (and in `file` when given), then calls `next`. */
-export function teeLog(next: CoreLog, recent: RecentLogLines, file?: RotatingLogFile, now: () => number = Date.now): CoreLog {
-  return (level, msg, data) => {
-    const line = formatLogLine(now(), level, msg, data);
-    recent.push(line);
-    file?.write(line);
-    next(level, msg, data);
-  };
-}

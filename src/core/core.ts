@@ -25,7 +25,7 @@ import { ApiDispatcher, ApiFailure, type ApiHandlers } from './api/api.dispatche
 import { AuditLog } from './audit/audit.log';
 import { backendSignInRecorder, recordStartup } from './audit/audit.startup';
 import { parseConfig, type WorkstationConfig, type WorkstationConfigInput } from './config/config.schema';
-import { RecentLogLines, silentLog, teeLog, type CoreLog } from './core.log';
+import { silentLog, type CoreLog } from './core.log';
 import { shellHandlers } from './shell/shell.handlers';
 import { dashboardHandlers } from './dashboard/dashboard.handlers';
 import { settingsHandlers } from './settings/settings.handlers';
@@ -128,11 +128,10 @@ function resolveCalendar(config: WorkstationConfig, dataDir: string): WorkCalend
 }
 
 export async function createCore(options: CreateCoreOptions): Promise<Core> {
-  // Issue #7: the recent log lines are kept for the diagnostics bundle (redacted there).
-  const recentLog = new RecentLogLines();
-  // Issue #5 settings: the newest log entries for the IT staff's log viewer (logs.tail), secrets redacted.
+  // The newest log entries, secrets redacted: the IT staff's log viewer (logs.tail) and, its last 300
+  // lines, the diagnostics bundle (which redacts personal data on top).
   const logRing = new LogRing();
-  const log = logRing.wrap(teeLog(options.log ?? silentLog, recentLog));
+  const log = logRing.wrap(options.log ?? silentLog);
   const now = options.now ?? Date.now;
   const config = parseConfig(options.config);
   const calendar = options.calendar ?? resolveCalendar(config, options.dataDir);
@@ -308,7 +307,7 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       );
     },
     // Issue #7 shell: diagnostics bundle for IT staff (src/core/shell/).
-    ...shellHandlers({ db, config, role: config.user.role, resolvedAdapters: () => resolved.map((r) => r.adapter), statuses: () => engine.statuses(), recentLog: () => recentLog.snapshot(), now }),
+    ...shellHandlers({ db, config, role: config.user.role, resolvedAdapters: () => resolved.map((r) => r.adapter), statuses: () => engine.statuses(), recentLog: () => logRing.lines(300), now }),
     // Issue #5 supervisor: dashboard, exports, reassignment, authority matrix (src/core/dashboard/).
     ...dashboardHandlers({ db, calendar, config, queue, outbox, audit, emit: (event) => events.emit(event), now }),
     // Issue #5 IT-staff settings: config, test connection, calendar, profiles, sync health, log (src/core/settings/).

@@ -64,6 +64,11 @@ export class LogRing {
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
   }
 
+  /** The newest `limit` entries as JSON lines (as in the log file), redacted like the entries. */
+  lines(limit: number): string[] {
+    return this.entries.slice(-limit).map((e) => `{"at":"${new Date(e.at).toISOString()}","level":"${e.level}","msg":${JSON.stringify(e.msg)}${e.data !== null ? `,"data":${e.data}` : ''}}`);
+  }
+
   /** Newest last; at most `limit` entries after filtering. */
   tail(filter: { levels?: readonly LogEntry['level'][] | undefined; backend?: string | undefined; limit: number }): { entries: LogEntry[]; total: number } {
     const matching = this.entries.filter(

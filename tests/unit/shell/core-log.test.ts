@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecentLogLines, RotatingLogFile, formatLogLine, teeLog, type CoreLog } from '../../../src/core/core.log';
+import { RotatingLogFile, formatLogLine } from '../../../src/core/core.log';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -52,16 +52,5 @@ describe('core log rotation', () => {
     expect(readdirSync(dir)).toEqual(['core.log']);
     rmSync(dir, { recursive: true, force: true });
     expect(() => log.write('after the folder was removed')).not.toThrow();
-  });
-
-  it('tee keeps the recent lines (bounded) and still calls the next log', () => {
-    const recent = new RecentLogLines(3);
-    const seen: string[] = [];
-    const next: CoreLog = (level, msg) => seen.push(`${level}:${msg}`);
-    const log = teeLog(next, recent, undefined, () => Date.UTC(2026, 10, 25));
-    for (let i = 0; i < 5; i++) log('warn', `m${i}`, { i });
-    expect(seen).toHaveLength(5);
-    expect(recent.snapshot().map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['m2', 'm3', 'm4']);
-    expect(JSON.parse(recent.snapshot()[0] ?? '{}')).toEqual({ at: '2026-11-25T00:00:00.000Z', level: 'warn', msg: 'm2', data: { i: 2 } });
   });
 });
