@@ -28,8 +28,9 @@ export class ConfigFileError extends Error {
   }
 }
 
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
+/** Write `text` to `path` through a temp file, fsync and rename (keeps the file's mode; new files 0600). */
+export function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   let mode = 0o600;
   try {
     mode = statSync(path).mode & 0o777;

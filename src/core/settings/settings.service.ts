@@ -9,7 +9,7 @@
  * not swapped live (every answer says `restartRequired`). In the built-in training mode there is no
  * config.json: reading works, writing is refused with a clear message.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { PROFILE_KIND, PROFILE_VERSION, SecretMarkerSchema, type CalendarView, type ConfigView } from '../../shared/settings';
@@ -18,6 +18,7 @@ import { ApiFailure } from '../api/api.dispatcher';
 import type { AuditLog } from '../audit/audit.log';
 import { configFingerprint } from '../audit/audit.startup';
 import { ConfigError, parseConfig, WorkstationConfigSchema, type WorkstationConfig } from '../config/config.schema';
+import { writeAtomically } from '../config/config.file';
 import { CalendarDataSchema } from '../deadline';
 import shippedCalendar from '../../../resources/calendars/vn-public-sector.json';
 import { isSecretRef, moveSecretsOutOfConfig, resolveAdapterSecrets, SECRET_KEYS, secretRefsIn } from '../secrets/config-secrets';
@@ -34,24 +35,6 @@ function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** temp file, fsync, rename: a crash leaves the old file or the new one, never half of one. */
-export function writeFileAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  let mode = 0o600;
-  try {
-    mode = statSync(path).mode & 0o777;
-  } catch {
-    // new file: owner only
-  }
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
 
 /** Problems of a configuration, in plain lines naming the field. Empty = valid. */
 export function configIssues(json: Json): string[] {
@@ -279,7 +262,7 @@ export class SettingsService {
         throw new ApiFailure('unavailable', `Không cất được mật khẩu vào kho khóa, chưa lưu gì: ${why}`);
       }
     }
-    writeFileAtomically(this.configPath, `${JSON.stringify(withRefs, null, 2)}\n`);
+    writeAtomically(this.configPath, `${JSON.stringify(withRefs, null, 2)}\n`);
     this.deps.audit.append({
       actor,
       kind: 'config',
@@ -351,7 +334,7 @@ export class SettingsService {
     const next = { ...current, calendar: { data: parsed.data } };
     const issues = configIssues(next);
     if (issues.length > 0) throw new ApiFailure('invalid_input', 'Cấu hình chưa hợp lệ, chưa lưu gì.', issues.slice(0, 50));
-    writeFileAtomically(this.configPath, `${JSON.stringify(next, null, 2)}\n`);
+    writeAtomically(this.configPath, `${JSON.stringify(next, null, 2)}\n`);
     this.deps.audit.append({
       actor,
       kind: 'config',
@@ -460,7 +443,7 @@ export class SettingsService {
     const names = [...new Set(profile.data.backends.flatMap((b) => secretRefsIn(b)).map((r) => r.name))];
     const missing: string[] = [];
     for (const name of names) if (!(await this.secretIsSet(name))) missing.push(name);
-    writeFileAtomically(this.configPath, `${JSON.stringify(next, null, 2)}\n`);
+    writeAtomically(this.configPath, `${JSON.stringify(next, null, 2)}\n`);
     this.deps.audit.append({
       actor,
       kind: 'config',

@@ -17,6 +17,7 @@ import { useCoreEvents, useOnReconnect } from '../state/live.hooks';
 import { AuthorityMatrixEditor } from '../views/authority-matrix.view';
 import { DashboardChart } from '../views/dashboard-chart.view';
 import type { ScreenProps } from './screen-registry';
+import { downloadText } from '../views/audit-panel.view';
 
 /** At most one refresh per this interval while sync pages stream in (a refresh costs ~0.1–0.3 s of core time on 200k items). */
 const REFRESH_THROTTLE_MS = 1500;
@@ -38,16 +39,7 @@ function download(filename: string, mimeType: string, base64: string): void {
   const bin = atob(base64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type: mimeType }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  a.hidden = true;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadText(filename, bytes, mimeType);
 }
 
 interface Filter {

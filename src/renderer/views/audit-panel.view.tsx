@@ -14,7 +14,8 @@ import { useTr } from '../i18n.hooks';
 export const AUDIT_PAGE_SIZE = 50;
 
 /** Save text as a file from the browser sandbox. */
-export function downloadText(filename: string, content: string, type = 'application/x-ndjson'): void {
+/** Save `content` (text or bytes) as a file through the browser's download. */
+export function downloadText(filename: string, content: string | Uint8Array<ArrayBuffer>, type = 'application/x-ndjson'): void {
   const url = URL.createObjectURL(new Blob([content], { type }));
   const a = document.createElement('a');
   a.href = url;
