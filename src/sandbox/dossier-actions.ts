@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { computeDue, type WorkCalendar } from '../core/deadline';
 import { ACTION_TRANSITIONS, type ItemActionKind } from '../shared/actions';
-import type { ProcedureStatusCode } from '../shared/domain';
+import { DOSSIER_STATUS_WORDS, type ProcedureStatusCode } from '../shared/domain';
 import { officialsWithRole, type Official } from './commune-data';
 import { officialByUsername, type DossierRecord } from './data-generator';
 import { formatVnTimestamp, parseVnTimestamp } from './vn-time';
@@ -22,20 +22,6 @@ export type HanhDong = (typeof DOSSIER_HANH_DONG)[number];
 export function dossierKindOf(action: HanhDong): ItemActionKind {
   return `dossier.${action}`;
 }
-
-/** TrangThaiHoSo in words, as officials read them in messages. */
-export const DOSSIER_STATUS_WORDS: Readonly<Record<string, string>> = {
-  '1': 'Mới đăng ký',
-  '2': 'Đã tiếp nhận',
-  '3': 'Không được tiếp nhận',
-  '4': 'Đang xử lý',
-  '5': 'Chờ bổ sung giấy tờ',
-  '6': 'Chờ thực hiện nghĩa vụ tài chính',
-  '7': 'Công dân đã rút hồ sơ',
-  '8': 'Dừng xử lý',
-  '9': 'Đã xử lý xong',
-  '10': 'Đã trả kết quả',
-};
 
 /** What each action is called in Vietnamese ("không thể <verb>"). */
 export const DOSSIER_ACTION_WORDS: Readonly<Record<HanhDong, string>> = {

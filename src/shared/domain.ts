@@ -53,3 +53,17 @@ export function isClockRunning(source: Source, status: string): boolean {
 export function isPausedStatus(source: Source, status: string): boolean {
   return source === 'procedure' && PROCEDURE_PAUSED.has(status);
 }
+
+/** TrangThaiHoSo in words, as officials read them in messages. */
+export const DOSSIER_STATUS_WORDS: Readonly<Record<string, string>> = {
+  '1': 'Mới đăng ký',
+  '2': 'Đã tiếp nhận',
+  '3': 'Không được tiếp nhận',
+  '4': 'Đang xử lý',
+  '5': 'Chờ bổ sung giấy tờ',
+  '6': 'Chờ thực hiện nghĩa vụ tài chính',
+  '7': 'Công dân đã rút hồ sơ',
+  '8': 'Dừng xử lý',
+  '9': 'Đã xử lý xong',
+  '10': 'Đã trả kết quả',
+};

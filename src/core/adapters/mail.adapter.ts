@@ -155,6 +155,28 @@ const DOWNLOAD_CHUNK_BYTES = 256 * 1024;
 
 type FetchedMessage = FetchMessageObject;
 
+/** How every IMAP connection of a mail account is opened (the adapter's, test connection's). */
+export function imapClientOptions(
+  c: Pick<z.output<typeof MailAdapterConfigSchema>, 'host' | 'port' | 'tls' | 'user' | 'password' | 'ca'>,
+  timeoutMs: number,
+  socketTimeoutMs: number,
+): ConstructorParameters<typeof ImapFlow>[0] {
+  return {
+    host: c.host,
+    port: c.port,
+    secure: c.tls === 'implicit',
+    doSTARTTLS: c.tls === 'starttls' ? true : c.tls === 'none' ? false : undefined,
+    auth: { user: c.user, pass: c.password },
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: socketTimeoutMs,
+    // TLS is always verified; `ca` adds the office's own authority.
+    tls: { rejectUnauthorized: true, ...(c.ca !== undefined ? { ca: c.ca } : {}), minVersion: 'TLSv1.2' },
+  };
+}
+
 export class MailAdapter implements BackendAdapter {
   readonly kind = 'mail' as const;
   readonly capabilities = MAIL_CAPABILITIES;
@@ -668,22 +690,7 @@ export class MailAdapter implements BackendAdapter {
   // ---------- connection ----------
 
   private newClient(): ImapFlow {
-    const c = this.config;
-    return new ImapFlow({
-      host: c.host,
-      port: c.port,
-      secure: c.tls === 'implicit',
-      doSTARTTLS: c.tls === 'starttls' ? true : c.tls === 'none' ? false : undefined,
-      auth: { user: c.user, pass: c.password },
-      logger: false,
-      qresync: true,
-      disableAutoIdle: true,
-      connectionTimeout: c.timeoutMs,
-      greetingTimeout: c.timeoutMs,
-      socketTimeout: Math.max(c.timeoutMs * 4, 60_000),
-      // TLS is always verified; `ca` adds the office's own authority.
-      tls: { rejectUnauthorized: true, ...(c.ca !== undefined ? { ca: c.ca } : {}), minVersion: 'TLSv1.2' },
-    });
+    return new ImapFlow({ ...imapClientOptions(this.config, this.config.timeoutMs, Math.max(this.config.timeoutMs * 4, 60_000)), qresync: true });
   }
 
   private async connection(signal?: AbortSignal): Promise<ImapFlow> {

@@ -8,6 +8,7 @@
  * lead (`document.assign`, from "Đã tiếp nhận"/"Phân công"/"Đang xử lý"). A bulk request is one
  * transaction: one outbox entry per item, each with its own idempotency key, all stored together.
  */
+import { DOSSIER_STATUS_WORDS } from '../../shared/domain';
 import type Database from 'better-sqlite3';
 import type { ItemAction } from '../../shared/actions';
 import type { CoreEvent } from '../../shared/api';
@@ -36,16 +37,6 @@ export interface DashboardHandlerDeps {
 
 type DashboardMethods = 'dashboard.get' | 'dashboard.export' | 'dashboard.reassign' | 'authority.get' | 'authority.set';
 
-const DOSSIER_STATUS_WORDS: Readonly<Record<string, string>> = {
-  '1': 'Mới đăng ký',
-  '3': 'Không được tiếp nhận',
-  '5': 'Chờ bổ sung giấy tờ',
-  '6': 'Chờ thực hiện nghĩa vụ tài chính',
-  '7': 'Công dân đã rút hồ sơ',
-  '8': 'Dừng xử lý',
-  '9': 'Đã xử lý xong',
-  '10': 'Đã trả kết quả',
-};
 const DOCUMENT_STATUS_WORDS: Readonly<Record<string, string>> = {
   '01': 'Đã đến, chưa vào sổ',
   '02': 'Đã từ chối',

@@ -21,7 +21,7 @@ import { AdapterError } from '../adapters/adapter';
 import { bypassesProxy } from '../adapters/adapter.util';
 import { DocumentAdapter, DocumentAdapterConfigSchema } from '../adapters/document.adapter';
 import { HttpClient, type HttpResponse } from '../adapters/http-client';
-import { MailAdapterConfigSchema } from '../adapters/mail.adapter';
+import { imapClientOptions, MailAdapterConfigSchema } from '../adapters/mail.adapter';
 import { smtpConnectionOptions, type SmtpEndpoint } from '../adapters/mail.smtp';
 import { ProcedureAdapter, ProcedureAdapterConfigSchema } from '../adapters/procedure.adapter';
 
@@ -607,19 +607,7 @@ class MailSteps implements ProtocolSteps {
 
   async auth(): Promise<StepOutcome> {
     const c = this.config;
-    const client = new ImapFlow({
-      host: c.host,
-      port: c.port,
-      secure: c.tls === 'implicit',
-      doSTARTTLS: c.tls === 'starttls' ? true : c.tls === 'none' ? false : undefined,
-      auth: { user: c.user, pass: c.password },
-      logger: false,
-      disableAutoIdle: true,
-      connectionTimeout: this.timeoutMs,
-      greetingTimeout: this.timeoutMs,
-      socketTimeout: this.timeoutMs * 2,
-      tls: { rejectUnauthorized: true, ...(c.ca !== undefined ? { ca: c.ca } : {}), minVersion: 'TLSv1.2' },
-    });
+    const client = new ImapFlow(imapClientOptions(c, this.timeoutMs, this.timeoutMs * 2));
     client.on('error', () => undefined);
     this.client = client;
     try {

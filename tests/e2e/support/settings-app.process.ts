@@ -8,24 +8,16 @@
  *   {"cmd":"quit"}
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startWebApp } from '../../../src/host/web-app';
 import { MemorySecretStore } from '../../../src/core/secrets/secret-store';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
+import { freePort as closedPort } from '../../support/ports';
 
 export const E2E_SECRET = 'Mật-khẩu-e2e-DVC-424242';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cw-e2e-settings-'));
 const sandbox = await TrainingSandbox.start({ seed: 7, days: 5, streamIntervalMs: 0, mail: false });

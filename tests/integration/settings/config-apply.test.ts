@@ -5,7 +5,6 @@
  * and the training sandbox's dossiers land — over real HTTP into the real SQLite file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,19 +17,12 @@ import { createReloadableCore, type ReloadableCore } from '../../../src/core/rel
 import { MemorySecretStore } from '../../../src/core/secrets/secret-store';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import { ok } from '../../support/envelope';
+import { freePort as closedPort } from '../../support/ports';
 
 let dir: string;
 let sandbox: TrainingSandbox;
 let core: ReloadableCore | null;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  const p = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((done) => server.close(() => done()));
-  return p;
-}
 
 async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; ) {

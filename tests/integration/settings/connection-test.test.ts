@@ -6,13 +6,13 @@
  * servers that are not the API or speak another version of it.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult } from '../../../src/shared/settings';
 import { connectionTarget, runConnectionTest } from '../../../src/core/settings/connection-test.service';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { makeTlsFixtures, startHttpsServer, type TlsFixtures } from './tls-fixtures';
+import { freePort as closedPort } from '../../support/ports';
 
 const TIMEOUT = 5000;
 
@@ -30,14 +30,6 @@ function step(result: ConnectionTestResult, id: string): ConnectionTestResult['s
   return found;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
 
 async function httpServer(handler: Parameters<typeof createHttpServer>[1]): Promise<{ url: string; server: Server }> {
   const server = createHttpServer(handler);

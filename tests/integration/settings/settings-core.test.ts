@@ -7,7 +7,6 @@
  * connection failures (a closed local port).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { loadConfigFile } from '../../../src/core/config/config.file';
 import { computeDue, loadCalendar } from '../../../src/core/deadline';
 import { MemorySecretStore } from '../../../src/core/secrets/secret-store';
 import { ok } from '../../support/envelope';
+import { freePort as closedPort } from '../../support/ports';
 
 const PASSWORD = 'Mật-khẩu-DVC-2026!';
 const CLIENT_SECRET = 'bi-mat-qlvb-7788';
@@ -28,14 +28,6 @@ let store: MemorySecretStore;
 let cores: Core[];
 let port: number;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  const p = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((done) => server.close(() => done()));
-  return p;
-}
 
 function writeConfig(role: 'it' | 'official' | 'supervisor', target = dir): void {
   writeFileSync(

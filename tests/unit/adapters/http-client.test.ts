@@ -1,8 +1,9 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdapterError } from '../../../src/core/adapters/adapter';
 import { HttpClient, exponentialBackoff, type RetryInfo } from '../../../src/core/adapters/http-client';
 import { sendJson, startServer, type TestServer } from './fixtures';
+import { freePort as closedPort } from '../../support/ports';
 
 let server: TestServer | null = null;
 let client: HttpClient | null = null;
@@ -36,13 +37,6 @@ async function failure(promise: Promise<unknown>): Promise<AdapterError> {
 }
 
 /** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('HttpClient over real HTTP', () => {
   it('retries 5xx with backoff and then succeeds', async () => {
