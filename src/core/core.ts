@@ -54,6 +54,7 @@ import { UnavailableAdapter } from './secrets/unavailable.adapter';
 import { SourceSchema } from '../shared/domain';
 import { AttachmentTextService } from './citizen/attachment-text.service';
 import { citizenHandlers } from './citizen/citizen.handlers';
+import { registerHandlers } from './citizen/register.handlers';
 import { desktopNotifications } from './notify/notify.handlers';
 
 export interface Core {
@@ -297,6 +298,8 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     'mail.remoteImages': ({ itemId, urls }) => bodies.remoteImages(itemId, urls),
     'mail.stageAttachment': (input) => outboxFiles.stage(input),
     'mail.compose': ({ backendId, action }) => outbox.submitCompose(backendId, action),
+    // Issue #6 declare once: dossier.register (a new dossier through the outbox), procedures.list; src/core/citizen/register.handlers.ts.
+    ...registerHandlers({ outbox, adapters, role: config.user.role }),
     // Electron's shell answers this method itself (save dialog, then the core-channel message
     // `saveAttachment` with the chosen path); reaching the core directly means the browser host.
     'mail.saveAttachment': () => {

@@ -956,6 +956,52 @@ export function createDossier(ds: Dataset, now: number, channelHint?: 1 | 2): Do
   return rec;
 }
 
+/** What `DongBoHoSoMC` (isUpdating false) needs to register a dossier received at the counter. */
+export interface CounterDossierInput {
+  procedure: ProcedureDef;
+  applicant: Citizen;
+  summary: string;
+  /** The official who received it (the session's user). */
+  reception: Official;
+}
+
+/**
+ * Issue #6: a dossier received now at the counter (KenhThucHien 1, status 2): the next code of the
+ * day (`<unit>-<YYMMDD>-<4-digit sequence>`, continuing the generator's counters) and NgayHenTra from
+ * the procedure's duration on the sandbox calendar (computeDue), like every generated dossier.
+ */
+export function createCounterDossier(ds: Dataset, now: number, input: CounterDossierInput): DossierRecord {
+  const t = sec(now);
+  const p = input.procedure;
+  const rec: DossierRecord = {
+    code: nextDossierCode(ds.counters, t),
+    procedure: p,
+    channel: 1,
+    applicant: input.applicant,
+    organisation: null,
+    applicantType: 1,
+    summary: input.summary,
+    submittedAt: t,
+    receivedAt: null,
+    dueAt: null,
+    status: '1',
+    finishedAt: null,
+    returnedAt: null,
+    refusedAt: null,
+    returnMethod: 0,
+    pages: 1,
+    copies: 1,
+    feesPaid: false,
+    supplements: [],
+    assignee: input.reception,
+    updatedAt: t,
+    steps: [],
+    fileSeed: Math.floor(ds.rng.float() * 2 ** 31),
+  };
+  receiveDossier(ds, rec, t, input.reception);
+  return rec;
+}
+
 function receiveDossier(ds: Dataset, rec: DossierRecord, t: number, reception: Official): void {
   const p = rec.procedure;
   rec.receivedAt = t;

@@ -1,17 +1,19 @@
 /**
  * Simulated administrative-procedure system (DVCQG-style JSON API, docs/backend-protocols.md §1):
- * DangNhap, LayDanhSachHoSo (keyset by NgayCapNhat, MaHoSo), TraCuuHoSo, LayDanhSachTTHC.
+ * DangNhap, LayDanhSachHoSo (keyset by NgayCapNhat, MaHoSo), TraCuuHoSo, LayDanhSachTTHC,
+ * CapNhatTienDoHoSoMC (actions) and DongBoHoSoMC (new dossiers at the counter, issue #6; §4a).
  * Application outcomes are HTTP 200 with `error_code`; simulated transport faults are HTTP 5xx.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Official } from './commune-data';
-import { PROCEDURES, officialByUsername, toDossierJson, toProcedureJson, type DossierJson, type DossierRecord } from './data-generator';
+import { PROCEDURES, officialByUsername, toDossierJson, toProcedureJson, type Citizen, type DossierJson, type DossierRecord } from './data-generator';
 import { DossierActionBodySchema, applyDossierAction, checkDossierAction, dossierKindOf, vnDisplay } from './dossier-actions';
 import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotencyKeyOf } from './idempotency';
 import { BadBodyError, SandboxHttpServer, json, parseJsonBody, type FaultInjector, type Reply, type RequestContext } from './http-kit';
 import type { SandboxWorld } from './sandbox-world';
 import { formatVnTimestamp, parseVnTimestamp } from './vn-time';
+import { cccdFacts } from '../shared/citizen';
 
 export interface ProcedureServerOptions {
   world: SandboxWorld;
@@ -34,6 +36,46 @@ const CatalogueSchema = z.object({});
 
 const OK = { error_code: '0', message: 'Thành công' } as const;
 const ACTION_PATH = '/api/CapNhatTienDoHoSoMC';
+/** Issue #6: DongBoHoSoMC, upsert of dossiers; the sandbox creates (isUpdating false) one dossier per call. */
+const REGISTER_PATH = '/api/DongBoHoSoMC';
+
+const regText = (max: number): z.ZodString => z.string().trim().min(1).max(max);
+/**
+ * DongBoHoSoMC body: `{ isUpdating: false, NguoiXuLy?, HoSo: {...} }` — one dossier received at the
+ * counter by a citizen (KenhThucHien 1, LoaiDoiTuong 1). NgaySinhChuHoSo yyyyMMdd, GioiTinh 1 nam / 2 nữ.
+ */
+export const RegisterBodySchema = z.object({
+  isUpdating: z.boolean(),
+  NguoiXuLy: regText(100).optional(),
+  HoSo: z
+    .object({
+      MaTTHC: regText(100),
+      ChuHoSo: regText(200),
+      SoGiayToChuHoSo: z.string().regex(/^(\d{9}|\d{12})$/, 'phải là CCCD 12 chữ số hoặc CMND 9 chữ số'),
+      DinhDanhCHS: z.array(z.object({ LoaiDinhDanh: z.union([z.literal(1), z.literal(2)]), SoDinhDanh: z.string().regex(/^(\d{9}|\d{12})$/) })).min(1).max(2),
+      NgaySinhChuHoSo: z.string().regex(/^\d{8}$/, 'phải có dạng yyyyMMdd'),
+      GioiTinh: z.union([z.literal(1), z.literal(2)]),
+      DiaChiChuHoSo: regText(500),
+      SoDienThoai: z.string().trim().regex(/^(0\d{9,10})?$/, 'không phải số điện thoại'),
+      Email: z.string().trim().max(320).optional(),
+      TrichYeuHoSo: regText(1000),
+      KenhThucHien: z.literal(1),
+      LoaiDoiTuong: z.literal(1),
+    })
+    .superRefine((h, ctx) => {
+      const first = h.DinhDanhCHS[0];
+      if (first && first.SoDinhDanh !== h.SoGiayToChuHoSo) ctx.addIssue({ code: 'custom', path: ['DinhDanhCHS', 0, 'SoDinhDanh'], message: 'khác SoGiayToChuHoSo' });
+      if (first && (first.LoaiDinhDanh === 1) !== (first.SoDinhDanh.length === 12)) ctx.addIssue({ code: 'custom', path: ['DinhDanhCHS', 0, 'LoaiDinhDanh'], message: '1 = CCCD 12 chữ số, 2 = CMND 9 chữ số' });
+      if (h.SoGiayToChuHoSo.length === 12 && cccdFacts(h.SoGiayToChuHoSo) === null) ctx.addIssue({ code: 'custom', path: ['SoGiayToChuHoSo'], message: 'số CCCD không hợp lệ (mã tỉnh hoặc chữ số thế kỷ/giới tính)' });
+      if (!validYmd(h.NgaySinhChuHoSo)) ctx.addIssue({ code: 'custom', path: ['NgaySinhChuHoSo'], message: 'không phải ngày có thật' });
+    }),
+});
+
+function validYmd(v: string): boolean {
+  const iso = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
+  const t = Date.parse(`${iso}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === iso;
+}
 
 /** Ways a dossier is corrupted when the malformed fault fires. */
 export const DOSSIER_CORRUPTIONS = ['missing_MaHoSo', 'bad_status', 'bad_date', 'wrong_type', 'missing_NgayCapNhat'] as const;
@@ -80,7 +122,7 @@ export class ProcedureServer {
         return { total: c.dossiers, byStatus: c.dossiersByStatus, sessions: this.sessions.size, idempotencyKeys: this.idempotency.size, actions: opts.world.actions.filter((a) => a.system === 'procedure').length, now: formatVnTimestamp(opts.clock()) };
       },
       emit: (count) => opts.emit(count),
-      isAction: (ctx) => ctx.method === 'POST' && ctx.url.pathname === ACTION_PATH,
+      isAction: (ctx) => ctx.method === 'POST' && (ctx.url.pathname === ACTION_PATH || ctx.url.pathname === REGISTER_PATH),
       onActionDelivery: (ctx) => {
         const key = idempotencyKeyOf(ctx.headers);
         if (key !== '') this.idempotency.countDelivery(key);
@@ -100,6 +142,7 @@ export class ProcedureServer {
   private handle(ctx: RequestContext): Reply {
     if (ctx.method !== 'POST') return json(404, { error_code: '404', message: `Không có dịch vụ ${ctx.method} ${ctx.url.pathname}` });
     if (ctx.url.pathname === ACTION_PATH) return this.authed(ctx, (username) => this.action(ctx, username));
+    if (ctx.url.pathname === REGISTER_PATH) return this.authed(ctx, (username) => this.keyed(ctx, () => this.register(ctx, username)));
     let body: unknown;
     try {
       body = parseJsonBody(ctx);
@@ -194,6 +237,62 @@ export class ProcedureServer {
     const at = world.updateDossier(rec, now, (t) => applyDossierAction(world.dataset.calendar, rec, body, actor, t));
     world.logAction({ key, system: 'procedure', id: rec.code, action: dossierKindOf(body.HanhDong), at });
     return json(200, { ...OK, message: 'Cập nhật tiến độ hồ sơ thành công', result: toDossierJson(rec) });
+  }
+
+  /** Idempotency-Key handling shared by the writing services (missing/odd key → 3; seen key → stored answer). */
+  private keyed(ctx: RequestContext, run: () => Reply): Reply {
+    const key = idempotencyKeyOf(ctx.headers);
+    if (key === '') return json(200, { error_code: '3', message: 'Tham số không hợp lệ: thiếu header Idempotency-Key (bắt buộc với thao tác cập nhật hồ sơ)' });
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) return json(200, { error_code: '3', message: 'Tham số không hợp lệ: Idempotency-Key phải gồm 1–200 ký tự ASCII in được' });
+    const stored = this.idempotency.get(key);
+    if (stored) return stored;
+    return this.idempotency.put(key, run());
+  }
+
+  /**
+   * DongBoHoSoMC with isUpdating false (issue #6): a dossier received at the counter now — status 2,
+   * KenhThucHien 1, NgayNopHoSo = NgayTiepNhan = now, NgayHenTra from the procedure's duration on the
+   * sandbox calendar, the next code of the day. Unknown MaTTHC → 422. Every answer is final and stored
+   * under the Idempotency-Key, so the same key twice gives the same dossier, created once.
+   */
+  private register(ctx: RequestContext, sessionUser: string): Reply {
+    let raw: unknown;
+    try {
+      raw = parseJsonBody(ctx);
+    } catch (err) {
+      if (err instanceof BadBodyError) return json(200, { error_code: '3', message: `Tham số không hợp lệ: ${err.message}` });
+      throw err;
+    }
+    const parsed = RegisterBodySchema.safeParse(raw);
+    if (!parsed.success) return this.invalid(parsed.error);
+    const body = parsed.data;
+    if (body.isUpdating) {
+      return json(200, { error_code: '3', message: 'Tham số không hợp lệ: môi trường đào tạo chỉ nhận hồ sơ mới (isUpdating = false); cập nhật hồ sơ dùng CapNhatTienDoHoSoMC' });
+    }
+    const username = body.NguoiXuLy ?? sessionUser;
+    const actor = actingOfficial(username, sessionUser);
+    if (!actor) return json(200, { error_code: '3', message: `Tham số không hợp lệ: NguoiXuLy "${username}" không phải cán bộ của đơn vị` });
+    const h = body.HoSo;
+    const procedure = PROCEDURES.find((p) => p.code === h.MaTTHC);
+    if (!procedure) return json(200, { error_code: '422', message: `Thủ tục mã ${h.MaTTHC} không có trong danh mục thủ tục hành chính của đơn vị; vui lòng chọn thủ tục khác.` });
+    const ymd = h.NgaySinhChuHoSo;
+    const applicant: Citizen = {
+      fullName: h.ChuHoSo,
+      sex: h.GioiTinh === 1 ? 'male' : 'female',
+      birthDate: `${ymd.slice(6, 8)}${ymd.slice(4, 6)}${ymd.slice(0, 4)}`,
+      birthYear: Number(ymd.slice(0, 4)),
+      idNumber: h.SoGiayToChuHoSo,
+      idType: h.SoGiayToChuHoSo.length === 12 ? 1 : 2,
+      oldIdNumber: null,
+      phone: h.SoDienThoai,
+      email: h.Email !== undefined && h.Email !== '' ? h.Email : null,
+      address: h.DiaChiChuHoSo,
+      issueDate: '',
+    };
+    const world = this.opts.world;
+    const rec = world.registerDossier({ procedure, applicant, summary: h.TrichYeuHoSo, reception: actor }, this.opts.clock());
+    world.logAction({ key: idempotencyKeyOf(ctx.headers), system: 'procedure', id: rec.code, action: 'dossier.register', at: rec.updatedAt });
+    return json(200, { ...OK, message: `Đã tiếp nhận hồ sơ ${rec.code}`, result: toDossierJson(rec) });
   }
 
   private list(body: unknown): Reply {

@@ -10,9 +10,9 @@ import type { ItemActionKind } from '../shared/actions';
 import type { DocumentStatusCode } from '../shared/domain';
 import { OFFICIALS, type Official } from './commune-data';
 import {
-  advanceDocument, advanceDossier, createDocument, createDossier, generateDataset, isDocumentAdvanceable,
+  advanceDocument, advanceDossier, createCounterDossier, createDocument, createDossier, generateDataset, isDocumentAdvanceable,
   isDossierAdvanceable, nextIncomingNumber, officialByUsername, toDocumentEntry, toDossierJson,
-  type Dataset, type DocumentEntryJson, type DocumentRecord, type DossierJson, type DossierRecord, type GenerateOptions,
+  type CounterDossierInput, type Dataset, type DocumentEntryJson, type DocumentRecord, type DossierJson, type DossierRecord, type GenerateOptions,
 } from './data-generator';
 import { KeysetIndex } from './keyset-index';
 import { formatVnTimestamp, parseVnTimestamp } from './vn-time';
@@ -142,6 +142,15 @@ export class SandboxWorld {
       out.push(rec);
     }
     return out;
+  }
+
+  /** Issue #6: a dossier registered at the counter through DongBoHoSoMC (see createCounterDossier). */
+  registerDossier(input: CounterDossierInput, now: number): DossierRecord {
+    const rec = createCounterDossier(this.dataset, this.dossierWriteTime(now, null), input);
+    this.dataset.dossiers.push(rec);
+    this.dossierByCode.set(rec.code, rec);
+    this.dossierIndex.insert(rec);
+    return rec;
   }
 
   emitDocuments(count: number, now: number): DocumentRecord[] {

@@ -4,6 +4,7 @@
  * edXML status feedback 01–06 (see docs/backend-protocols.md §4–5).
  */
 import { z } from 'zod';
+import { cccdFacts } from './citizen';
 
 const reason = z.string().trim().min(3).max(1000);
 const note = z.string().trim().max(2000).optional();
@@ -37,6 +38,53 @@ export const DossierActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dossier.apology'), reason, newAppointmentAt: z.number().int() }),
 ]);
 export type DossierAction = z.infer<typeof DossierActionSchema>;
+
+/**
+ * Issue #6 "declare once": register a NEW dossier received at the counter (procedure system
+ * `DongBoHoSoMC`, isUpdating false). Not an action on an existing item: submitted with
+ * `dossier.register` (outbox stand-in item), never offered by legalActions (ACTION_TRANSITIONS from []).
+ */
+export const DossierRegisterActionSchema = z
+  .object({
+    kind: z.literal('dossier.register'),
+    /** MaTTHC from the procedure catalogue. */
+    procedureCode: z.string().trim().min(1, 'Chưa chọn thủ tục').max(100),
+    applicantName: z.string().trim().min(2, 'Họ tên người nộp quá ngắn').max(200),
+    /** 12-digit CCCD (checked: province, century/sex digit) or 9-digit CMND. */
+    idNumber: z
+      .string()
+      .trim()
+      .refine((v) => /^\d{9}$/.test(v) || (/^\d{12}$/.test(v) && cccdFacts(v) !== null), 'Số định danh phải là CCCD 12 chữ số hợp lệ hoặc CMND 9 chữ số'),
+    /** ISO yyyy-mm-dd. */
+    birthDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Ngày sinh phải có dạng yyyy-mm-dd')
+      // The format has its own message; only a well-formed date is checked for being real.
+      .refine((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v) || isRealDay(v), 'Ngày sinh không phải ngày có thật'),
+    sex: z.enum(['male', 'female'], { error: 'Chưa chọn giới tính' }),
+    address: z.string().trim().min(3, 'Địa chỉ quá ngắn').max(500),
+    /** Vietnamese mobile or landline, digits only after trimming spaces/dots; '' = none. */
+    phone: z
+      .string()
+      .max(30)
+      .transform((v) => v.replace(/[\s.\-]/g, ''))
+      .pipe(z.string().regex(/^(0\d{9,10})?$/, 'Số điện thoại phải gồm 10–11 chữ số, bắt đầu bằng 0')),
+    summary: z.string().trim().min(3, 'Trích yếu quá ngắn').max(1000),
+  })
+  .superRefine((a, ctx) => {
+    const facts = cccdFacts(a.idNumber);
+    if (!facts || !isRealDay(a.birthDate)) return;
+    if (facts.sex !== a.sex) ctx.addIssue({ code: 'custom', path: ['sex'], message: 'Giới tính không khớp với số CCCD' });
+    if (String(facts.birthYear) !== a.birthDate.slice(0, 4)) ctx.addIssue({ code: 'custom', path: ['birthDate'], message: 'Năm sinh không khớp với số CCCD' });
+  });
+export type DossierRegisterAction = z.infer<typeof DossierRegisterActionSchema>;
+
+/** `yyyy-mm-dd` naming a real day from 1900 on. */
+function isRealDay(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const t = Date.parse(`${v}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v && v >= '1900-01-01';
+}
 
 export const DocumentActionSchema = z.discriminatedUnion('kind', [
   /** Vào sổ: 01 → 03 (feedback 03) with incoming number and date. */
@@ -118,7 +166,7 @@ export const MailActionSchema = z.discriminatedUnion('kind', [
 ]);
 export type MailAction = z.infer<typeof MailActionSchema>;
 
-export const ItemActionSchema = z.union([DossierActionSchema, DocumentActionSchema, MailActionSchema]);
+export const ItemActionSchema = z.union([DossierActionSchema, DossierRegisterActionSchema, DocumentActionSchema, MailActionSchema]);
 export type ItemAction = z.infer<typeof ItemActionSchema>;
 export type ItemActionKind = ItemAction['kind'];
 
@@ -146,6 +194,8 @@ export const ACTION_TRANSITIONS: Readonly<Record<ItemActionKind, { from: readonl
   'dossier.returnResult': { from: ['9'], to: '10' },
   'dossier.stop': { from: ['2', '4', '5', '6'], to: '8' },
   'dossier.apology': { from: ['2', '4', '5', '6'], to: null },
+  // A new dossier (dossier.register): never an action on an existing item; its stand-in shows '2'.
+  'dossier.register': { from: [], to: '2' },
   'document.register': { from: ['01'], to: '03' },
   'document.refuse': { from: ['01'], to: '02' },
   'document.assign': { from: ['03', '04', '05'], to: '04' },

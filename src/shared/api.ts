@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { SlaStateSchema, SourceSchema, SLA_STATES, SOURCES } from './domain';
-import { ItemActionSchema, MailSendActionSchema, StagedAttachmentSchema, MAIL_MAX_ATTACHMENT_BYTES } from './actions';
+import { DossierRegisterActionSchema, ItemActionSchema, MailSendActionSchema, StagedAttachmentSchema, MAIL_MAX_ATTACHMENT_BYTES } from './actions';
 import { ItemDetailSchema, WorkItemSchema } from './work-item';
 import { settingsContract } from './settings';
 import { CoreRestartEventSchema, DiagnosticsBundleOutputSchema } from './shell';
@@ -273,6 +273,19 @@ export const apiContract = {
   'mail.compose': {
     input: z.object({ backendId: z.string().min(1).max(100), action: MailSendActionSchema }).strict(),
     output: OutboxEntrySchema,
+  },
+  // ---- Issue #6 declare once (feature `citizen`): register a new dossier through the outbox; the procedure catalogue ----
+  /** A new dossier received at the counter (procedure backend, DongBoHoSoMC), through the outbox; officials and supervisors. */
+  'dossier.register': {
+    input: z.object({ backendId: z.string().min(1).max(100), action: DossierRegisterActionSchema }).strict(),
+    output: OutboxEntrySchema,
+  },
+  /** The procedure catalogue (LayDanhSachTTHC) of the procedure backends that accept new dossiers. */
+  'procedures.list': {
+    input: z.object({}).strict(),
+    output: z.object({
+      procedures: z.array(z.object({ backendId: z.string(), code: z.string(), name: z.string(), fieldName: z.string().nullable() })),
+    }),
   },
   /**
    * Save an attachment to a file the official chooses in a save dialog. Electron only (the shell shows

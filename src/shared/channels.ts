@@ -25,6 +25,9 @@ export const API_METHOD_NAMES = [
   'mail.remoteImages',
   'mail.stageAttachment',
   'mail.compose',
+  // Issue #6 declare once
+  'dossier.register',
+  'procedures.list',
   'mail.saveAttachment',
   // Issue #7 shell
   'diagnostics.bundle',

@@ -128,6 +128,28 @@ test.describe('counter mode and the citizen view', () => {
     }
     // The scanner's letters never reached the queue's shortcuts (c = compose, r = reply…).
     await expect(page.getByTestId('compose')).toHaveCount(0);
+
+    // Send it (issue #6 point 4): without a procedure → a Vietnamese message, nothing sent.
+    await page.getByTestId('citizen-form-send').click();
+    await expect(page.getByTestId('citizen-register-invalid')).toContainText('Chưa chọn thủ tục');
+    await expect(page.getByTestId('citizen-register-status')).toHaveCount(0);
+    // The picker holds the sandbox's catalogue (procedures.list → LayDanhSachTTHC).
+    const picker = page.getByTestId('citizen-form-procedure');
+    await expect(picker).toBeEnabled();
+    await picker.selectOption({ label: 'Cấp Giấy xác nhận tình trạng hôn nhân' });
+    await page.getByTestId('citizen-form-summary').fill('Cấp Giấy xác nhận tình trạng hôn nhân để đăng ký kết hôn');
+    await page.getByTestId('citizen-form-send').click();
+    await expect(page.getByTestId('citizen-register-invalid')).toHaveCount(0);
+    const status = page.getByTestId('citizen-register-status');
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    await expect(status).toContainText(/Đã tiếp nhận hồ sơ 000\.26\.13\.H26-\d{6}-\d{4}/);
+    const code = /(000\.26\.13\.H26-\d{6}-\d{4})/.exec(await status.innerText())?.[1] ?? '';
+    // The new dossier is on the citizen's timeline at once (the backend's record landed in the cache).
+    const created = page.locator(`[data-testid="citizen-timeline-entry"][data-item-id="training-procedure:${code}"]`);
+    await expect(created).toBeVisible();
+    await expect(created).toContainText('Cấp Giấy xác nhận tình trạng hôn nhân để đăng ký kết hôn');
+    const got = await call<{ detail: { applicantIdNumber: string; applicant: string; procedureName: string } }>(request, app, 'item.get', { id: `training-procedure:${code}` });
+    expect(got.detail).toMatchObject({ applicantIdNumber: a.idNumber, applicant: a.name, procedureName: 'Cấp Giấy xác nhận tình trạng hôn nhân' });
   });
 
   test('a scan typed into a text field opens the citizen and gives the field its value back', async ({ page, app, request }) => {

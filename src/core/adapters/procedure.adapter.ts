@@ -3,7 +3,7 @@
  * Protocol: docs/backend-protocols.md §1 (reads) and §4 (actions, exactly once under an Idempotency-Key).
  */
 import { z } from 'zod';
-import type { DossierAction, ItemAction } from '../../shared/actions';
+import { DossierRegisterActionSchema, type DossierAction, type DossierRegisterAction, type ItemAction } from '../../shared/actions';
 import type { DossierDetail, FileRef } from '../../shared/work-item';
 import {
   AdapterError,
@@ -239,6 +239,31 @@ export function dossierActionBody(
   return body;
 }
 
+/** Issue #6: the procedure system's dossier upsert (docs/backend-protocols.md §1), used to register new dossiers. */
+export const DOSSIER_REGISTER_PATH = '/api/DongBoHoSoMC';
+
+/** The `DongBoHoSoMC` body (isUpdating false) of a new dossier received at the counter. */
+export function dossierRegisterBody(action: DossierRegisterAction, ctx: Pick<PerformContext, 'actor'>): Record<string, unknown> {
+  const cccd = action.idNumber.length === 12;
+  return {
+    isUpdating: false,
+    NguoiXuLy: ctx.actor.username,
+    HoSo: {
+      MaTTHC: action.procedureCode,
+      ChuHoSo: action.applicantName,
+      SoGiayToChuHoSo: action.idNumber,
+      DinhDanhCHS: [{ LoaiDinhDanh: cccd ? 1 : 2, SoDinhDanh: action.idNumber }],
+      NgaySinhChuHoSo: action.birthDate.replaceAll('-', ''),
+      GioiTinh: action.sex === 'male' ? 1 : 2,
+      DiaChiChuHoSo: action.address,
+      SoDienThoai: action.phone,
+      TrichYeuHoSo: action.summary,
+      KenhThucHien: 1,
+      LoaiDoiTuong: 1,
+    },
+  };
+}
+
 /** Full validation of one raw dossier, including the cross-field rules. */
 const DossierRecordSchema = DossierPayloadSchema.refine((d) => d.NgayTiepNhan !== null || d.NgayNopHoSo !== null, {
   message: 'NgayTiepNhan and NgayNopHoSo are both empty',
@@ -356,6 +381,7 @@ export class ProcedureAdapter implements BackendAdapter {
   async perform(externalId: string, action: ItemAction, ctx: PerformContext, signal?: AbortSignal): Promise<PerformResult> {
     throwIfAborted(signal);
     requireIdempotencyKey(ctx);
+    if (action.kind === 'dossier.register') return this.register(action, ctx, signal);
     const checked = checkAction(action, 'procedure');
     if ('refusal' in checked) return { outcome: 'rejected', message: checked.refusal };
     const path = DOSSIER_ACTION_PATH;
@@ -399,6 +425,44 @@ export class ProcedureAdapter implements BackendAdapter {
         return { outcome: 'rejected', message: message || `Hệ thống từ chối thao tác (mã ${envelope.error_code}).` };
       case '404':
         return { outcome: 'not_found', message: message || `Không tìm thấy hồ sơ ${externalId}` };
+      default:
+        throw this.applicationError(path, envelope);
+    }
+  }
+
+  /**
+   * DongBoHoSoMC (isUpdating false): register a new dossier exactly once under the outbox entry's
+   * Idempotency-Key; the created dossier is the record (it lands in the cache as its own item).
+   * 0/00 → applied, 3/422 → rejected with the backend's message; others throw.
+   */
+  private async register(action: DossierRegisterAction, ctx: PerformContext, signal?: AbortSignal): Promise<PerformResult> {
+    const checked = DossierRegisterActionSchema.safeParse(action);
+    if (!checked.success) return { outcome: 'rejected', message: `Hồ sơ mới chưa hợp lệ, chưa gửi đến hệ thống: ${summariseZodError(checked.error, 3)}` };
+    const path = DOSSIER_REGISTER_PATH;
+    let answer: { envelope: Envelope; data: unknown };
+    try {
+      answer = await this.exchange(path, dossierRegisterBody(checked.data, ctx), signal, {
+        headers: { [IDEMPOTENCY_KEY_HEADER]: ctx.idempotencyKey },
+        idempotent: false,
+      });
+    } catch (error) {
+      throw performFailure(error);
+    }
+    const { envelope, data } = answer;
+    const message = envelope.message?.trim() ?? '';
+    switch (envelope.error_code) {
+      case '0':
+      case '00': {
+        const parsed = DossierRecordSchema.safeParse((data as { result?: unknown }).result);
+        if (!parsed.success) {
+          // Created, but the answer cannot be read: the same key brings the stored answer back.
+          throw new AdapterError('malformed', `${path}: the dossier in the answer is invalid (${summariseZodError(parsed.error)})`, true);
+        }
+        return { outcome: 'applied', record: normalizeDossier(parsed.data) };
+      }
+      case '3':
+      case '422':
+        return { outcome: 'rejected', message: message || `Hệ thống từ chối hồ sơ mới (mã ${envelope.error_code}).` };
       default:
         throw this.applicationError(path, envelope);
     }

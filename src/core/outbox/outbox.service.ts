@@ -36,6 +36,7 @@ import {
   MAIL_ACTION_KINDS,
   optimisticStatusFor,
   type ItemAction,
+  type DossierRegisterAction,
   type ItemActionKind,
   type MailSendAction,
 } from '../../shared/actions';
@@ -98,6 +99,7 @@ export const ACTION_LABELS: Readonly<Record<ItemActionKind, string>> = {
   'dossier.returnResult': 'Trả kết quả',
   'dossier.stop': 'Dừng xử lý hồ sơ',
   'dossier.apology': 'Phiếu xin lỗi và hẹn lại',
+  'dossier.register': 'Tiếp nhận hồ sơ mới',
   'document.register': 'Vào sổ văn bản đến',
   'document.refuse': 'Từ chối văn bản',
   'document.assign': 'Phân công xử lý văn bản',
@@ -306,6 +308,58 @@ export class OutboxService {
     return toOutboxEntry(entry);
   }
 
+  /**
+   * Issue #6 "declare once": a new dossier received at the counter, for a procedure backend that
+   * accepts actions. No cached item yet, so the entry gets a stand-in base item
+   * `<backendId>:new:<uuid>` (status '2', ref "Hồ sơ mới", party = the applicant). The stand-in lives
+   * only in the outbox row; once applied, the backend's dossier lands in the cache as its own item.
+   */
+  submitRegister(backendId: string, action: DossierRegisterAction): OutboxEntry {
+    const { now, actor } = this.deps;
+    if (!this.deps.acceptsActions(backendId)) {
+      throw new ApiFailure('invalid_input', `Hệ thống "${backendId}" không nhận thao tác nên chưa tiếp nhận hồ sơ mới được.`);
+    }
+    const at = now();
+    const tx = this.deps.db.transaction((): OutboxRecord => {
+      const id = randomUUID();
+      const standIn = `new:${randomUUID()}`;
+      const status = ACTION_TRANSITIONS['dossier.register'].to ?? '2';
+      const base: WorkItem = {
+        id: `${backendId}:${standIn}`,
+        source: 'procedure',
+        backendId,
+        externalId: standIn,
+        ref: 'Hồ sơ mới',
+        title: action.summary,
+        party: action.applicantName,
+        kind: action.procedureCode,
+        status,
+        receivedAt: at,
+        dueAt: null,
+        urgency: 0,
+        assignee: actor.username,
+        assigneeName: actor.fullName,
+        updatedAt: at,
+        sla: 'none',
+        remainingWorkingMinutes: null,
+        pendingActions: 0,
+        attention: 'none',
+      };
+      this.repo.insert({ id, itemId: base.id, backendId, actor: actor.username, action, base, baseUpdatedAt: null, optimisticStatus: status, at });
+      this.deps.audit.append({
+        actor: actor.username,
+        kind: 'action',
+        summary: `${ACTION_LABELS['dossier.register']}: thủ tục ${action.procedureCode}, người nộp ${action.applicantName}`,
+        data: { event: 'submit', outboxId: id, itemId: base.id, backendId, action: auditedAction(action), fromStatus: null, toStatus: status },
+      });
+      return this.mustGet(id);
+    });
+    const entry = tx();
+    this.announce(entry);
+    this.wakeListener?.(entry.backendId);
+    return toOutboxEntry(entry);
+  }
+
   list(input: { states?: OutboxState[] | undefined; itemId?: string | undefined; limit: number }): {
     entries: OutboxEntry[];
     counts: Record<OutboxState, number>;
@@ -477,7 +531,7 @@ export class OutboxService {
       },
       () => this.deps.queue.upsertRecord(r.backendId, record),
     );
-    // A new mail's record is its Sent copy, another item than the stand-in.
+    // A new mail's record is its Sent copy, a new dossier's record the backend's dossier: another item than the stand-in.
     const recordItemId = `${r.backendId}:${record.externalId}`;
     if (recordItemId !== r.itemId) this.deps.emit({ type: 'items.changed', ids: [recordItemId], more: false });
     this.releaseFiles(applied);

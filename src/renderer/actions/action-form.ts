@@ -61,6 +61,8 @@ export const FORM_FIELDS: Readonly<Record<ItemActionKind, readonly FieldName[]>>
   'dossier.returnResult': ['method'],
   'dossier.stop': ['reason'],
   'dossier.apology': ['newAppointment', 'reason'],
+  // A new dossier has its own form (the citizen screen), not this one.
+  'dossier.register': [],
   'document.register': ['incomingNumber', 'incomingDate'],
   'document.refuse': ['reason'],
   'document.assign': ['assignees', 'internalDue', 'instruction'],

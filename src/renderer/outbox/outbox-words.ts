@@ -23,6 +23,8 @@ export function actionTitle(t: Translate, action: ItemAction): string {
       return action.flagged ? t('mail.actions.flag') : t('mail.actions.unflag');
     case 'mail.send':
       return t(`mail.sendMode.${action.mode}`);
+    case 'dossier.register':
+      return t('citizen.register.actionName');
     default:
       return actionLabel(t, action.kind);
   }
@@ -58,6 +60,8 @@ export function actionDetail(t: Translate, lang: Lang, action: ItemAction, offic
       return t(`returnMethod.${action.method}`);
     case 'dossier.apology':
       return t('outbox.detail.apology', { date: formatDateTime(lang, action.newAppointmentAt) });
+    case 'dossier.register':
+      return `${action.applicantName} · ${action.procedureCode}`;
     case 'document.register':
       return t('outbox.detail.register', { number: action.incomingNumber, date: formatDate(lang, action.incomingDate) });
     case 'document.assign':

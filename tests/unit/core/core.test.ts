@@ -133,6 +133,11 @@ describe('createCore + dispatcher', () => {
       'citizen.find': { q: '001084000999' },
       'citizen.view': { idNumber: '001084000999' },
       'search.query': { q: 'khai sinh' },
+      // Issue #6 declare once (tests/integration/citizen/dossier-register.test.ts sends it to the sandbox).
+      'dossier.register': {
+        backendId: 'p',
+        action: { kind: 'dossier.register', procedureCode: '1.001193.000.00.00.H26', applicantName: 'Nguyễn Văn Đức', idNumber: '001084000999', birthDate: '1984-05-12', sex: 'male', address: 'Số 12 ngõ 34 phố Trung Kính', phone: '0912345678', summary: 'Đăng ký khai sinh cho con' },
+      },
     };
     // Need an entry in a given state (outbox tests) or a mail backend (tests/integration/mail/*).
     const skipped = new Set([
@@ -167,6 +172,9 @@ describe('createCore + dispatcher', () => {
       'authority.set',
       // Issue #7 shell: role 'it' only; tests/integration/shell/diagnostics-bundle.test.ts serves it (and its refusal).
       'diagnostics.bundle',
+      // Issue #6 declare once: reads the live catalogue (LayDanhSachTTHC), which these fake adapters lack;
+      // tests/integration/citizen/dossier-register.test.ts serves it from the sandbox.
+      'procedures.list',
     ]);
     for (const method of API_METHODS) {
       if (skipped.has(method)) continue;
