@@ -217,6 +217,14 @@ test.describe('counter mode and the citizen view', () => {
     expect(masked.length).toBeGreaterThan(0);
     // Every citizen's name on the queue is masked, except the one being served.
     expect(texts.filter((x) => x !== a.name && !masked.includes(x))).toEqual([]);
+    // …and in the detail of another citizen's dossier: name, ID, phone and address.
+    const otherRow = page.locator('[data-testid="queue-row"][data-source="procedure"]').filter({ hasNotText: a.name }).first();
+    await otherRow.click();
+    const detail = page.getByTestId('detail');
+    await expect(detail).toHaveAttribute('data-state', 'ready');
+    const applicant = detail.locator('[data-masked="true"]').first();
+    await expect(applicant).toHaveText(/^(\p{L}\.\s?)+$/u);
+    await expect(detail).not.toContainText(/\b\d{12}\b/);
     await page.getByTestId('nav-citizen').click();
     await page.getByTestId('citizen-privacy').uncheck();
   });

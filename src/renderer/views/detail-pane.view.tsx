@@ -16,6 +16,7 @@ import { effectiveFlagged } from '../mail/mail-flags';
 import { MailDetailView } from './mail-detail.view';
 import { ClockIcon, SourceIcon, WarningIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
+import { useRowPrivacy } from '../citizen/privacy.store';
 
 /** What the action bar needs besides the item (from the workstation). */
 export type DetailActionProps = Omit<ActionBarProps, 'item' | 'detail' | 'entries'> & { outboxEntries: readonly OutboxEntry[] };
@@ -35,6 +36,8 @@ interface DetailContentProps {
 
 export function DetailContent({ detail, onBack, actions, onOpenItem, previous, onGoBack, onReload }: DetailContentProps): ReactElement {
   const { t, lang } = useTr();
+  // Privacy mode (issue #6): another citizen's name and numbers masked in the title too.
+  const rowPrivacy = useRowPrivacy();
 
   if (detail.state === 'idle') {
     return (
@@ -101,7 +104,7 @@ export function DetailContent({ detail, onBack, actions, onOpenItem, previous, o
           </Button>
         </Flex>
         <Heading as="h2" size="3" className="detail-title" id="detail-title">
-          {item.title}
+          {rowPrivacy.title(item.title, item.party, item.source)}
         </Heading>
         {item.kind ? (
           <Text as="div" size="1" color="gray">

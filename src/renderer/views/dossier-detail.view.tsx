@@ -5,12 +5,16 @@ import type { DossierDetail } from '../../shared/work-item';
 import { formatDateTime, formatMoney } from '../format/date.format';
 import { DetailSection, Field, Fields, FileTable } from './detail-parts.view';
 import { useTr } from '../i18n.hooks';
+import { maskerFor, usePrivacy } from '../citizen/privacy.store';
 
 export function DossierDetailView({ d }: { d: DossierDetail }): ReactElement {
   const { t, lang } = useTr();
   const dt = (at: number | null): string => formatDateTime(lang, at);
   const feeTotal = d.fees.reduce((s, f) => s + f.amount, 0);
   const steps = [...d.steps].sort((a, b) => a.at - b.at);
+  // Privacy mode (issue #6): another citizen's personal data is masked for a visitor at the counter.
+  const mask = maskerFor(usePrivacy(), d.applicantIdNumber ?? d.identities[0]?.number ?? null);
+  const emailMasked = mask.masked && d.email ? mask.address(d.email) : d.email;
 
   return (
     <>
@@ -28,7 +32,7 @@ export function DossierDetailView({ d }: { d: DossierDetail }): ReactElement {
             </div>
           </Field>
           <Field label={t('detail.dossier.field')}>{d.fieldName ?? d.fieldCode}</Field>
-          <Field label={t('detail.dossier.summary')}>{d.summary}</Field>
+          <Field label={t('detail.dossier.summary')}>{mask.masked ? mask.text(d.applicant !== '' ? d.summary.split(d.applicant).join(mask.name(d.applicant) ?? '') : d.summary) : d.summary}</Field>
           <Field label={t('detail.dossier.channel')}>{t(`channel.${d.channel}`, { defaultValue: String(d.channel) })}</Field>
           <Field label={t('detail.dossier.handlingUnit')}>{d.handlingUnit}</Field>
           <Field label={t('detail.dossier.returnMethod')}>
@@ -40,7 +44,9 @@ export function DossierDetailView({ d }: { d: DossierDetail }): ReactElement {
       <DetailSection title={t('detail.dossier.applicantSection')}>
         <Fields>
           <Field label={t('detail.dossier.applicant')}>
-            <Text weight="medium">{d.applicant}</Text>
+            <Text weight="medium" data-masked={mask.masked ? 'true' : undefined}>
+              {mask.name(d.applicant)}
+            </Text>
           </Field>
           <Field label={t('detail.dossier.applicantType')}>{t(`applicantType.${d.applicantType}`, { defaultValue: String(d.applicantType) })}</Field>
           <Field label={t('detail.dossier.idNumbers')}>
@@ -52,18 +58,18 @@ export function DossierDetailView({ d }: { d: DossierDetail }): ReactElement {
                         <Text color="gray" size="1">
                           {t(`identityType.${id.type}`, { defaultValue: String(id.type) })}:{' '}
                         </Text>
-                        <span className="mono">{id.number}</span>
+                        <span className="mono">{mask.id(id.number)}</span>
                       </span>
                     ))
-                  : <span className="mono">{d.applicantIdNumber}</span>}
+                  : <span className="mono">{mask.id(d.applicantIdNumber)}</span>}
               </Flex>
             ) : null}
           </Field>
           <Field label={t('detail.dossier.phone')} mono>
-            {d.phone}
+            {mask.phone(d.phone)}
           </Field>
-          <Field label={t('detail.dossier.email')}>{d.email}</Field>
-          <Field label={t('detail.dossier.address')}>{d.address}</Field>
+          <Field label={t('detail.dossier.email')}>{emailMasked}</Field>
+          <Field label={t('detail.dossier.address')}>{mask.address(d.address)}</Field>
         </Fields>
       </DetailSection>
 
