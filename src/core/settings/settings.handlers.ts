@@ -59,7 +59,7 @@ function secretValuesOf(value: unknown, out: string[] = []): string[] {
 export function settingsHandlers(deps: SettingsHandlerDeps): Pick<ApiHandlers, SettingsMethod> {
   const role: Role = deps.config.user.role;
   const actor = deps.config.user.username;
-  const settings = new SettingsService({ dataDir: deps.dataDir, running: deps.config, secrets: deps.secrets, audit: deps.audit, now: deps.now });
+  const settings = new SettingsService({ dataDir: deps.dataDir, running: deps.config, secrets: deps.secrets, audit: deps.audit, now: deps.now, db: deps.db });
   const health = new SyncHealthService(deps.db);
   deps.subscribe((event) => health.onEvent(event));
   // Training backends use public sandbox constants (never secrets): not redacted, so their ids stay readable.

@@ -19,6 +19,8 @@ import type { AuditLog } from '../audit/audit.log';
 import { configFingerprint } from '../audit/audit.startup';
 import { ConfigError, parseConfig, WorkstationConfigSchema, type WorkstationConfig } from '../config/config.schema';
 import { writeAtomically } from '../config/config.file';
+import type Database from 'better-sqlite3';
+import { AuthorityRuleSchema, type AuthorityRule } from '../../shared/dashboard';
 import { CalendarDataSchema } from '../deadline';
 import shippedCalendar from '../../../resources/calendars/vn-public-sector.json';
 import { isSecretRef, moveSecretsOutOfConfig, resolveAdapterSecrets, SECRET_KEYS, secretRefsIn } from '../secrets/config-secrets';
@@ -137,6 +139,8 @@ export interface SettingsServiceDeps {
   secrets: SecretStore | null;
   audit: AuditLog;
   now: () => number;
+  /** The cache, for the authority matrix a profile carries (table `authority`, migration 007). */
+  db?: Database.Database;
 }
 
 const ProfileSchema = z.strictObject({
@@ -148,6 +152,8 @@ const ProfileSchema = z.strictObject({
   calendar: z.unknown().optional(),
   outbox: z.unknown().optional(),
   mailRules: z.unknown().optional(),
+  /** The supervisor's authority matrix (issue #5), so every workstation of the office flags the same items. */
+  authority: z.array(AuthorityRuleSchema).max(20_000).optional(),
 });
 
 export class SettingsService {
@@ -387,6 +393,7 @@ export class SettingsService {
       calendar,
       ...(current['outbox'] !== undefined ? { outbox: current['outbox'] } : {}),
       ...(current['mailRules'] !== undefined ? { mailRules: current['mailRules'] } : {}),
+      ...(this.deps.db ? { authority: this.deps.db.prepare<[], AuthorityRule>('SELECT source, kind, username FROM authority ORDER BY source DESC, kind, username').all() } : {}),
     };
     const day = new Date(this.deps.now() + 7 * 3_600_000).toISOString().slice(0, 10);
     return { filename: `ho-so-cau-hinh-${day}.json`, content: `${JSON.stringify(profile, null, 2)}\n` };
@@ -443,11 +450,24 @@ export class SettingsService {
     const names = [...new Set(profile.data.backends.flatMap((b) => secretRefsIn(b)).map((r) => r.name))];
     const missing: string[] = [];
     for (const name of names) if (!(await this.secretIsSet(name))) missing.push(name);
-    writeAtomically(this.configPath, `${JSON.stringify(next, null, 2)}\n`);
+    const authority = profile.data.authority;
+    const { db } = this.deps;
+    const apply = (): void => {
+      if (authority !== undefined && db) {
+        // The matrix replaces this machine's; the file is written last inside the same transaction, so a
+        // failed write rolls the matrix back: nothing half-applied.
+        db.prepare('DELETE FROM authority').run();
+        const insert = db.prepare<[string, string, string]>('INSERT OR IGNORE INTO authority (source, kind, username) VALUES (?, ?, ?)');
+        for (const r of authority) insert.run(r.source, r.kind, r.username);
+      }
+      writeAtomically(this.configPath, `${JSON.stringify(next, null, 2)}\n`);
+    };
+    if (db) db.transaction(apply)();
+    else apply();
     this.deps.audit.append({
       actor,
       kind: 'config',
-      summary: `Cán bộ CNTT nhập hồ sơ cấu hình${profile.data.from ? ` của ${profile.data.from}` : ''} (${profile.data.backends.length} hệ thống)`,
+      summary: `Cán bộ CNTT nhập hồ sơ cấu hình${profile.data.from ? ` của ${profile.data.from}` : ''} (${profile.data.backends.length} hệ thống${authority !== undefined ? `, ma trận phân quyền ${authority.length} quyền` : ''})`,
       data: { via: 'profile', exportedAt: profile.data.exportedAt, fingerprint: configFingerprint(WorkstationConfigSchema.parse(next)), missingSecrets: missing },
     });
     return { applied: true, backends: profile.data.backends.length, missingSecrets: missing, restartRequired: true };

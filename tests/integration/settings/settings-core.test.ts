@@ -259,7 +259,18 @@ describe('configuration profiles', () => {
       expect((await fail(target, 'profile.import', { content: JSON.stringify(leaking) })).message).toContain('mật khẩu dạng chữ thường');
       expect(readFileSync(join(other, 'config.json'), 'utf8')).toBe(before);
 
-      const applied = await call<{ backends: number; missingSecrets: string[] }>(target, 'profile.import', { content: profile.content });
+      const badMatrix = { ...parsed, authority: [{ source: 'mail', kind: 'x', username: 'canbo.lan' }] };
+      expect((await fail(target, 'profile.import', { content: JSON.stringify(badMatrix) })).details?.some((d) => d.startsWith('authority.0'))).toBe(true);
+      expect(readFileSync(join(other, 'config.json'), 'utf8')).toBe(before);
+
+      // The supervisor's authority matrix travels with the profile (every workstation flags the same items).
+      const matrix = [
+        { source: 'procedure', kind: 'Đăng ký khai sinh', username: 'canbo.lan' },
+        { source: 'document', kind: 'Công văn', username: 'canbo.hung' },
+      ];
+      expect((JSON.parse(profile.content) as { authority?: unknown[] }).authority).toEqual([]);
+      const withMatrix = JSON.stringify({ ...parsed, authority: matrix });
+      const applied = await call<{ backends: number; missingSecrets: string[] }>(target, 'profile.import', { content: withMatrix });
       expect(applied.backends).toBe(2);
       expect(applied.missingSecrets).toEqual(['qlvb.clientSecret']);
       const written = JSON.parse(readFileSync(join(other, 'config.json'), 'utf8')) as { office: { name: string }; user: { username: string }; backends: Array<{ adapter: { id: string } }> };
@@ -269,6 +280,7 @@ describe('configuration profiles', () => {
       // Round trip: the profile exported from the importing machine carries the same backends.
       const back = JSON.parse((await call<{ content: string }>(target, 'profile.export')).content) as typeof parsed;
       expect(back.backends).toEqual(parsed.backends);
+      expect((back as { authority?: unknown[] }).authority).toEqual(matrix);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
