@@ -259,29 +259,8 @@ export class OutboxService {
     const tx = this.deps.db.transaction((): OutboxRecord => {
       const account = this.requireMailAccount(backendId);
       const id = randomUUID();
-      const standIn = `outgoing:${randomUUID()}`;
       const label = action.subject.trim() === '' ? '(không có tiêu đề)' : action.subject.trim();
-      const base: WorkItem = {
-        id: `${backendId}:${standIn}`,
-        source: 'mail',
-        backendId,
-        externalId: standIn,
-        ref: label,
-        title: label,
-        party: recipientsOf(action),
-        kind: null,
-        status: OUTGOING_MAIL_STATUS,
-        receivedAt: at,
-        dueAt: null,
-        urgency: 0,
-        assignee: actor.username,
-        assigneeName: actor.fullName,
-        updatedAt: at,
-        sla: 'none',
-        remainingWorkingMinutes: null,
-        pendingActions: 0,
-        attention: 'none',
-      };
+      const base = this.standInItem(backendId, 'outgoing', at, { source: 'mail', ref: label, title: label, party: recipientsOf(action), kind: null, status: OUTGOING_MAIL_STATUS });
       undoFiles = this.claimFiles(id, action);
       this.repo.insert({
         id,
@@ -322,29 +301,8 @@ export class OutboxService {
     const at = now();
     const tx = this.deps.db.transaction((): OutboxRecord => {
       const id = randomUUID();
-      const standIn = `new:${randomUUID()}`;
       const status = ACTION_TRANSITIONS['dossier.register'].to ?? '2';
-      const base: WorkItem = {
-        id: `${backendId}:${standIn}`,
-        source: 'procedure',
-        backendId,
-        externalId: standIn,
-        ref: 'Hồ sơ mới',
-        title: action.summary,
-        party: action.applicantName,
-        kind: action.procedureCode,
-        status,
-        receivedAt: at,
-        dueAt: null,
-        urgency: 0,
-        assignee: actor.username,
-        assigneeName: actor.fullName,
-        updatedAt: at,
-        sla: 'none',
-        remainingWorkingMinutes: null,
-        pendingActions: 0,
-        attention: 'none',
-      };
+      const base = this.standInItem(backendId, 'new', at, { source: 'procedure', ref: 'Hồ sơ mới', title: action.summary, party: action.applicantName, kind: action.procedureCode, status });
       this.repo.insert({ id, itemId: base.id, backendId, actor: actor.username, action, base, baseUpdatedAt: null, optimisticStatus: status, at });
       this.deps.audit.append({
         actor: actor.username,
@@ -358,6 +316,35 @@ export class OutboxService {
     this.announce(entry);
     this.wakeListener?.(entry.backendId);
     return toOutboxEntry(entry);
+  }
+
+  /**
+   * The base item of an entry that has no cached item yet (a new mail, a new dossier):
+   * `<backendId>:<prefix>:<uuid>`, held by the official, never written into `items`.
+   */
+  private standInItem(
+    backendId: string,
+    prefix: string,
+    at: number,
+    shown: Pick<WorkItem, 'source' | 'ref' | 'title' | 'party' | 'kind' | 'status'>,
+  ): WorkItem {
+    const externalId = `${prefix}:${randomUUID()}`;
+    return {
+      id: `${backendId}:${externalId}`,
+      backendId,
+      externalId,
+      ...shown,
+      receivedAt: at,
+      dueAt: null,
+      urgency: 0,
+      assignee: this.deps.actor.username,
+      assigneeName: this.deps.actor.fullName,
+      updatedAt: at,
+      sla: 'none',
+      remainingWorkingMinutes: null,
+      pendingActions: 0,
+      attention: 'none',
+    };
   }
 
   list(input: { states?: OutboxState[] | undefined; itemId?: string | undefined; limit: number }): {
