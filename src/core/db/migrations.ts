@@ -13,6 +13,7 @@ import { migration006MailBodiesBound } from './migrations/006-mail-bodies-bound'
 import { migration007Dashboard } from './migrations/007-dashboard';
 import { migration008CitizensSearch } from './migrations/008-citizens-search';
 import { migration009SyncErrors } from './migrations/009-sync-errors';
+import { migration010NotifyState } from './migrations/010-notify-state';
 
 export interface Migration {
   readonly version: number;
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007Dashboard,
   migration008CitizensSearch,
   migration009SyncErrors,
+  migration010NotifyState,
 ];
 
 export class DatabaseTooNewError extends Error {

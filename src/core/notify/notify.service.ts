@@ -9,13 +9,14 @@
  * INSERT … ON CONFLICT DO UPDATE), above the high-water mark taken at start, so a restart or a sync
  * of known items never raises anything, and a capped `items.changed` list loses nothing.
  * "About to go overdue" is checked on every change and on a timer (tickMs, default 60 s): time
- * passing is what moves an item into the window. Thresholds already notified are remembered in memory
- * for the process' life (a restart may repeat a due-soon notification once).
+ * passing is what moves an item into the window. Thresholds already notified and the last
+ * notifications with their read marks are kept in the cache (migration 010), so a restart neither
+ * repeats a due-soon notification nor empties the *Thông báo* list and the tray's unread count.
  */
 import type Database from 'better-sqlite3';
 import type { CoreEvent } from '../../shared/api';
 import type { DesktopNotification, NotifySettings, TrayCounts } from '../../shared/desktop';
-import { NotifySettingsSchema } from '../../shared/desktop';
+import { DesktopNotificationSchema, NotifySettingsSchema } from '../../shared/desktop';
 import type { CoreLog } from '../core.log';
 import type { WorkCalendar } from '../deadline';
 import type { QueueService } from '../queue/queue.service';
@@ -60,6 +61,7 @@ export class NotifyService {
   private readonly heldDuringQuiet = new Map<string, NotifyCandidate>();
   private readonly selectNew: Database.Statement<[number], NewRow>;
   private readonly selectMaxRowid: Database.Statement<[], { m: number | null }>;
+  private readonly store: NotifyStore | null;
   private highWater = 0;
   private lastCounts = '';
   private wasQuiet: boolean | null = null;
@@ -76,6 +78,11 @@ export class NotifyService {
     );
     this.selectMaxRowid = deps.db.prepare('SELECT max(rowid) AS m FROM items');
     this.highWater = this.selectMaxRowid.get()?.m ?? 0;
+    this.store = NotifyStore.open(deps.db, deps.log);
+    if (this.store) {
+      for (const [id, threshold] of this.store.marks()) this.notifiedThresholds.set(id, threshold);
+      this.history.push(...this.store.history(NOTIFY_HISTORY_MAX));
+    }
   }
 
   start(): void {
@@ -109,7 +116,13 @@ export class NotifyService {
 
   markRead(ids: readonly string[] | undefined): { unread: number } {
     const wanted = ids ? new Set(ids) : null;
-    for (const n of this.history) if (!wanted || wanted.has(n.id)) n.read = true;
+    const marked: string[] = [];
+    for (const n of this.history) {
+      if (n.read || (wanted && !wanted.has(n.id))) continue;
+      n.read = true;
+      marked.push(n.id);
+    }
+    this.store?.markRead(marked);
     this.emitCountsIfChanged();
     return { unread: this.unread() };
   }
@@ -165,7 +178,10 @@ export class NotifyService {
         }
         if (!quiet) {
           const due = dueSoonItems(this.settings, this.deps.username, this.nearestDeadlines(now), this.notifiedThresholds);
-          if (due.length > 0) this.add('due_soon', due, false);
+          if (due.length > 0) {
+            this.store?.setMarks(due.map((c) => [c.id, this.notifiedThresholds.get(c.id) ?? 0]));
+            this.add('due_soon', due, false);
+          }
         }
       } else {
         this.freshItems();
@@ -221,7 +237,10 @@ export class NotifyService {
     }
     // Thresholds of items that left the window (done, moved) are forgotten.
     const inWindow = new Set(out.map((c) => c.id));
-    for (const id of this.notifiedThresholds.keys()) if (!inWindow.has(id)) this.notifiedThresholds.delete(id);
+    const left: string[] = [];
+    for (const id of this.notifiedThresholds.keys()) if (!inWindow.has(id)) left.push(id);
+    for (const id of left) this.notifiedThresholds.delete(id);
+    this.store?.dropMarks(left);
     return out;
   }
 
@@ -257,11 +276,100 @@ export class NotifyService {
     const notification = composeNotification(kind, items, { id: `n-${at.toString(36)}-${this.seq}`, at, quiet });
     this.history.unshift(notification);
     this.history.length = Math.min(this.history.length, NOTIFY_HISTORY_MAX);
+    this.store?.add(notification, NOTIFY_HISTORY_MAX);
     this.deps.emit({ type: 'notify.raised', notification: { ...notification, itemIds: [...notification.itemIds] } });
     try {
       this.emitCountsIfChanged();
     } catch (error) {
       this.deps.log('warn', 'tray counts failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+/**
+ * The notification state in the cache (migration 010). A file migrated only up to an older version
+ * (tests) has no tables: the service then keeps it in memory. A failing write is logged and never
+ * stops a notification (the in-memory state stays right for this run).
+ */
+class NotifyStore {
+  private readonly putMark: Database.Statement<[string, number]>;
+  private readonly delMark: Database.Statement<[string]>;
+  private readonly putNotification: Database.Statement<[string, number, number, string]>;
+  private readonly trimHistory: Database.Statement<[number]>;
+  private readonly setRead: Database.Statement<[string]>;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly log: CoreLog,
+  ) {
+    this.putMark = db.prepare('INSERT INTO notify_marks (item_id, threshold) VALUES (?, ?) ON CONFLICT (item_id) DO UPDATE SET threshold = excluded.threshold');
+    this.delMark = db.prepare('DELETE FROM notify_marks WHERE item_id = ?');
+    this.putNotification = db.prepare('INSERT OR REPLACE INTO notify_history (id, at, read, json) VALUES (?, ?, ?, ?)');
+    this.trimHistory = db.prepare('DELETE FROM notify_history WHERE id NOT IN (SELECT id FROM notify_history ORDER BY at DESC, rowid DESC LIMIT ?)');
+    this.setRead = db.prepare('UPDATE notify_history SET read = 1 WHERE id = ?');
+  }
+
+  static open(db: Database.Database, log: CoreLog): NotifyStore | null {
+    const has = db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'notify_marks'").get() !== undefined;
+    return has ? new NotifyStore(db, log) : null;
+  }
+
+  marks(): [string, number][] {
+    return this.db
+      .prepare<[], { item_id: string; threshold: number }>('SELECT item_id, threshold FROM notify_marks')
+      .all()
+      .map((r) => [r.item_id, r.threshold]);
+  }
+
+  /** The newest `max` notifications; a row that no longer parses (written by another version) is skipped. */
+  history(max: number): DesktopNotification[] {
+    const rows = this.db
+      .prepare<[number], { json: string; read: number }>('SELECT json, read FROM notify_history ORDER BY at DESC, rowid DESC LIMIT ?')
+      .all(max);
+    const out: DesktopNotification[] = [];
+    for (const r of rows) {
+      try {
+        const parsed = DesktopNotificationSchema.safeParse(JSON.parse(r.json));
+        if (parsed.success) out.push({ ...parsed.data, read: r.read === 1 });
+      } catch {
+        // not JSON: skipped
+      }
+    }
+    return out;
+  }
+
+  setMarks(marks: readonly (readonly [string, number])[]): void {
+    this.write('notification marks', () => {
+      for (const [id, threshold] of marks) this.putMark.run(id, threshold);
+    });
+  }
+
+  dropMarks(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.write('notification marks', () => {
+      for (const id of ids) this.delMark.run(id);
+    });
+  }
+
+  add(n: DesktopNotification, max: number): void {
+    this.write('notification history', () => {
+      this.putNotification.run(n.id, n.at, n.read ? 1 : 0, JSON.stringify(n));
+      this.trimHistory.run(max);
+    });
+  }
+
+  markRead(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.write('notification history', () => {
+      for (const id of ids) this.setRead.run(id);
+    });
+  }
+
+  private write(what: string, fn: () => void): void {
+    try {
+      this.db.transaction(fn)();
+    } catch (error) {
+      this.log('warn', `saving ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
     }
   }
 }

@@ -153,6 +153,43 @@ describe('notification service', () => {
     expect(raised.find((n) => n.kind === 'due_soon')).toMatchObject({ quiet: false, itemIds: ['p:D2'] });
   });
 
+  it('a restart keeps what was said: due-soon thresholds are not repeated, the list and its read marks survive', async () => {
+    queue.upsertBatch('p', [dossier({ externalId: 'D1', dueAt: at('2026-11-25T14:00:00') }), dossier({ externalId: 'D3', dueAt: at('2026-11-25T15:00:00') })], [], null);
+    const first = start({ leadMinutes: [240, 60] });
+    await vi.waitFor(() => expect(raised).toHaveLength(1));
+    expect(raised[0]?.itemIds).toEqual(['p:D1', 'p:D3']);
+    expect(first.markRead([raised[0]?.id ?? ''])).toEqual({ unread: 0 });
+    land('q', [document({ externalId: 'u1', urgency: 2 })]);
+    await vi.waitFor(() => expect(raised).toHaveLength(2));
+    first.stop();
+
+    // The same cache, a new process: nothing is raised again, the two notifications are listed, one unread.
+    clock = at('2026-11-25T10:30:00');
+    const second = start({ leadMinutes: [240, 60] });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(raised).toHaveLength(2);
+    const listed = second.list();
+    expect(listed.notifications.map((n) => [n.kind, n.read])).toEqual([
+      ['urgent', false],
+      ['due_soon', true],
+    ]);
+    expect(listed.unread).toBe(1);
+    expect(counts.at(-1)).toMatchObject({ unread: 1 });
+
+    // The next threshold is still raised once; D1 closed → its mark is dropped from the cache.
+    clock = at('2026-11-25T13:10:00');
+    second.check();
+    await vi.waitFor(() => expect(raised).toHaveLength(3));
+    expect(raised[2]).toMatchObject({ kind: 'due_soon', itemIds: ['p:D1'] });
+    expect(db.prepare('SELECT item_id, threshold FROM notify_marks ORDER BY item_id').all()).toEqual([
+      { item_id: 'p:D1', threshold: 60 },
+      { item_id: 'p:D3', threshold: 240 },
+    ]);
+    queue.upsertBatch('p', [dossier({ externalId: 'D1', status: '9', dueAt: at('2026-11-25T14:00:00'), updatedAt: NOW + 1 })], [], null);
+    second.check();
+    expect(db.prepare('SELECT item_id FROM notify_marks').all()).toEqual([{ item_id: 'p:D3' }]);
+  });
+
   it('switched off: no notifications, the tray still counts', async () => {
     start({ enabled: false });
     land('q', [document({ externalId: 'u', urgency: 4 })]);
