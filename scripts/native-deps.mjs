@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Issue #7: native modules for the release build.
-//   node scripts/native-deps.mjs electron   rebuild better-sqlite3(-multiple-ciphers) and the keyring for
+//   node scripts/native-deps.mjs electron   rebuild better-sqlite3-multiple-ciphers and the keyring for
 //                                           Electron's ABI (electron-builder install-app-deps) — only when
 //                                           the Electron binary exists; otherwise say so and exit 1
 //   node scripts/native-deps.mjs node       rebuild them for this Node again (tests, `npm run web`)
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const NATIVE = ['better-sqlite3', 'better-sqlite3-multiple-ciphers'];
+const NATIVE = ['better-sqlite3-multiple-ciphers'];
 
 export function electronBinaryPath() {
   let dir;

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import Ciphers from 'better-sqlite3-multiple-ciphers';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cacheDatabasePath, openCacheDatabase, openDatabaseFile } from '../../../src/core/db/cache.database';
@@ -21,6 +22,11 @@ beforeEach(() => {
   ({ dir, cleanup } = tempDir('cw-migrations-'));
 });
 afterEach(() => cleanup());
+
+/** The file opened by the SQLite driver itself, without the cache's key and migrations. */
+function rawDatabase(file: string): Database.Database {
+  return new Ciphers(file) as unknown as Database.Database;
+}
 
 function names(db: Database.Database, type: string): string[] {
   return db
@@ -277,7 +283,7 @@ describe('migration runner', () => {
     expect(() => openDatabaseFile(join(dir, 'cache.sqlite'), { migrations: [migration001Initial, migration002OutboxAudit, broken] })).toThrow(
       'boom',
     );
-    const db = new Database(join(dir, 'cache.sqlite'));
+    const db = rawDatabase(join(dir, 'cache.sqlite'));
     try {
       expect(schemaVersion(db)).toBe(2);
       expect(names(db, 'table')).not.toContain('half_done');
@@ -296,7 +302,7 @@ describe('migration runner', () => {
     }
     expect(error).toBeInstanceOf(DatabaseTooNewError);
     expect((error as Error).message).toMatch(/schema version 3.*only knows up to version 2/s);
-    const db = new Database(join(dir, 'cache.sqlite'));
+    const db = rawDatabase(join(dir, 'cache.sqlite'));
     try {
       expect(schemaVersion(db)).toBe(3);
     } finally {
@@ -305,7 +311,7 @@ describe('migration runner', () => {
   });
 
   it('rejects a migration list with gaps', () => {
-    const db = new Database(join(dir, 'gaps.sqlite'));
+    const db = rawDatabase(join(dir, 'gaps.sqlite'));
     try {
       expect(() => runMigrations(db, [migration001Initial, { ...addNote, version: 3 }])).toThrow(/expected version 2/);
     } finally {
