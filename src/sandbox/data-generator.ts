@@ -108,6 +108,21 @@ export interface DossierRecord {
   results?: { name: string; code: string }[];
   /** NgayHenTraBanDau: the original due once an apology set a new appointment (still counted late). */
   originalDueAt?: number;
+  /**
+   * Issue #6: the papers handed in at the counter (DongBoHoSoMC TaiLieuNop) — replaces the generated
+   * list from the procedure's component papers — and those brought with supplements (appended).
+   */
+  papers?: PaperRecord[];
+  supplementPapers?: PaperRecord[];
+  /** Issue #6: the fees sent with a new dossier (DongBoHoSoMC DanhSachLePhi), instead of the catalogue fee. */
+  counterFees?: { name: string; amount: number; paid: boolean }[];
+}
+
+/** A paper a citizen handed in (issue #6): its name, size when a file came with it, when. */
+export interface PaperRecord {
+  name: string;
+  size: number | null;
+  at: number;
 }
 
 export interface AttachmentRecord {
@@ -218,6 +233,10 @@ export interface ProcedureJson {
   TenLinhVuc: string;
   ThoiGianGiaiQuyet: number;
   DonViTinh: string;
+  /** Issue #6: the component papers of the dossier (thành phần hồ sơ). */
+  ThanhPhanHoSo: { TenGiayTo: string }[];
+  /** Issue #6: the fees and charges (phí, lệ phí); MucPhi per dossier (certified copies: per page). */
+  LePhi: { TenPhiLePhi: string; MucPhi: number }[];
 }
 
 export interface DocumentEntryJson {
@@ -812,7 +831,7 @@ export function copyFee(pages: number): number {
 }
 
 function feeList(rec: DossierRecord): DossierJson['DanhSachLePhi'] {
-  const base = catalogueFees(rec);
+  const base = rec.counterFees ? rec.counterFees.map((f) => ({ TenPhiLePhi: f.name, MucPhi: f.amount, DaThanhToan: f.paid })) : catalogueFees(rec);
   if (!rec.extraFees || rec.extraFees.length === 0) return base;
   return base.concat(rec.extraFees.map((f) => ({ TenPhiLePhi: f.name, MucPhi: f.amount, DaThanhToan: f.paid })));
 }
@@ -827,14 +846,24 @@ function catalogueFees(rec: DossierRecord): DossierJson['DanhSachLePhi'] {
 }
 
 function filesOf(rec: DossierRecord): DossierJson['TaiLieuNop'] {
-  const r = new Rng(rec.fileSeed);
   const out: DossierJson['TaiLieuNop'] = [];
-  rec.procedure.files.forEach((name, i) => {
-    if (i === 2 && r.chance(0.3)) return; // third paper is often not needed
-    const id = `${rec.code}-${i + 1}`;
-    out.push({ TepDinhKemId: id, TenTepDinhKem: name, DuongDanTaiTepTin: `/files/${rec.code}/${i + 1}.pdf`, KichThuoc: r.int(40_000, 2_400_000) });
-  });
+  if (rec.papers) {
+    rec.papers.forEach((p, i) => out.push(paperJson(rec.code, i + 1, p)));
+  } else {
+    const r = new Rng(rec.fileSeed);
+    rec.procedure.files.forEach((name, i) => {
+      if (i === 2 && r.chance(0.3)) return; // third paper is often not needed
+      const id = `${rec.code}-${i + 1}`;
+      out.push({ TepDinhKemId: id, TenTepDinhKem: name, DuongDanTaiTepTin: `/files/${rec.code}/${i + 1}.pdf`, KichThuoc: r.int(40_000, 2_400_000) });
+    });
+  }
+  (rec.supplementPapers ?? []).forEach((p, i) => out.push(paperJson(rec.code, `BS${i + 1}`, p)));
   return out;
+}
+
+/** A paper handed in at the counter: named, without a file (KichThuoc only when a file came with it). */
+function paperJson(code: string, n: number | string, p: PaperRecord): DossierJson['TaiLieuNop'][number] {
+  return { TepDinhKemId: `${code}-${n}`, TenTepDinhKem: p.name, ...(p.size !== null ? { KichThuoc: p.size } : {}) };
 }
 
 export function toStepJson(code: string, s: StepRecord): StepJson {
@@ -906,7 +935,16 @@ export function toProcedureJson(p: ProcedureDef): ProcedureJson {
     TenLinhVuc: p.field.name,
     ThoiGianGiaiQuyet: p.hours,
     DonViTinh: DON_VI_TINH[p.unit],
+    ThanhPhanHoSo: p.files.map((name) => ({ TenGiayTo: name.replace(/\.pdf$/i, '') })),
+    LePhi: catalogueFeeRule(p),
   };
+}
+
+/** The catalogue's fee of a procedure (certified copies: the fee of one page; the official sets the total). */
+function catalogueFeeRule(p: ProcedureDef): ProcedureJson['LePhi'] {
+  if (p.fee.kind === 'none') return [];
+  if (p.fee.kind === 'copyPages') return [{ TenPhiLePhi: 'Phí chứng thực bản sao (2.000 đồng/trang cho trang 1–2, 1.000 đồng/trang từ trang 3)', MucPhi: copyFee(1) }];
+  return [{ TenPhiLePhi: p.fee.name, MucPhi: p.fee.amount }];
 }
 
 /** The closed supplement pauses of a dossier, as computeDue takes them. */
@@ -963,6 +1001,10 @@ export interface CounterDossierInput {
   summary: string;
   /** The official who received it (the session's user). */
   reception: Official;
+  /** Papers handed in (names, sizes when a file came with them); the dossier's TaiLieuNop is exactly these. */
+  papers?: readonly { name: string; size: number | null }[];
+  /** Fees as sent; absent = the catalogue fee. */
+  fees?: readonly { name: string; amount: number; paid: boolean }[];
 }
 
 /**
@@ -997,8 +1039,13 @@ export function createCounterDossier(ds: Dataset, now: number, input: CounterDos
     updatedAt: t,
     steps: [],
     fileSeed: Math.floor(ds.rng.float() * 2 ** 31),
+    papers: (input.papers ?? []).map((f) => ({ name: f.name, size: f.size, at: t })),
   };
   receiveDossier(ds, rec, t, input.reception);
+  if (input.fees) {
+    rec.counterFees = input.fees.map((f) => ({ ...f }));
+    rec.feesPaid = rec.counterFees.every((f) => f.paid);
+  }
   return rec;
 }
 
@@ -1076,6 +1123,7 @@ export function advanceDossier(ds: Dataset, rec: DossierRecord, now: number): bo
     case '6':
       rec.feesPaid = true;
       for (const f of rec.extraFees ?? []) f.paid = true;
+      for (const f of rec.counterFees ?? []) f.paid = true;
       pushStep(rec, t, reception, 'Công dân đã nộp phí, lệ phí', '4');
       rec.assignee = handler;
       return true;

@@ -11,6 +11,7 @@ import { DOSSIER_STATUS_WORDS, type ProcedureStatusCode } from '../shared/domain
 import { officialsWithRole, type Official } from './commune-data';
 import { officialByUsername, type DossierRecord } from './data-generator';
 import { formatVnTimestamp, parseVnTimestamp } from './vn-time';
+import { cccdFacts } from '../shared/citizen';
 
 export const DOSSIER_HANH_DONG = [
   'receive', 'refuse', 'forward', 'sendBack', 'requestSupplement', 'supplementReceived',
@@ -41,6 +42,53 @@ export const DOSSIER_ACTION_WORDS: Readonly<Record<HanhDong, string>> = {
 const text = (max: number): z.ZodString => z.string().trim().min(1).max(max);
 const Timestamp = z.string().regex(/^\d{14}$/, 'phải có dạng yyyyMMddHHmmss');
 
+/** `yyyyMMdd` naming a real day. */
+export function validYmd(v: string): boolean {
+  const iso = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
+  const t = Date.parse(`${iso}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === iso;
+}
+
+/**
+ * The applicant's fields as DongBoHoSoMC's `HoSo` and CapNhatTienDoHoSoMC's `ThongTinChuHoSo` carry
+ * them (issue #6): NgaySinhChuHoSo yyyyMMdd, GioiTinh 1 nam / 2 nữ, DinhDanhCHS[0] = SoGiayToChuHoSo.
+ */
+export const applicantWireFields = {
+  ChuHoSo: text(200),
+  SoGiayToChuHoSo: z.string().regex(/^(\d{9}|\d{12})$/, 'phải là CCCD 12 chữ số hoặc CMND 9 chữ số'),
+  DinhDanhCHS: z.array(z.object({ LoaiDinhDanh: z.union([z.literal(1), z.literal(2)]), SoDinhDanh: z.string().regex(/^(\d{9}|\d{12})$/) })).min(1).max(2),
+  NgaySinhChuHoSo: z.string().regex(/^\d{8}$/, 'phải có dạng yyyyMMdd'),
+  GioiTinh: z.union([z.literal(1), z.literal(2)]),
+  DiaChiChuHoSo: text(500),
+  SoDienThoai: z.string().trim().regex(/^(0\d{9,10})?$/, 'không phải số điện thoại'),
+};
+type ApplicantWire = Omit<{ [K in keyof typeof applicantWireFields]: z.infer<(typeof applicantWireFields)[K]> }, 'NgaySinhChuHoSo' | 'GioiTinh'> & {
+  NgaySinhChuHoSo?: string | undefined;
+  GioiTinh?: 1 | 2 | undefined;
+};
+
+/** ThongTinChuHoSo of a supplement: birth date and sex may be unknown to the official (absent = unchanged). */
+export const ApplicantCorrectionWireSchema = z.object({
+  ...applicantWireFields,
+  NgaySinhChuHoSo: applicantWireFields.NgaySinhChuHoSo.optional(),
+  GioiTinh: applicantWireFields.GioiTinh.optional(),
+});
+
+/** Cross-field rules of the applicant's fields (ID type and number, CCCD digits, real birth date). */
+export function checkApplicantWire(h: ApplicantWire, ctx: z.RefinementCtx, at: readonly (string | number)[] = []): void {
+  const first = h.DinhDanhCHS[0];
+  if (first && first.SoDinhDanh !== h.SoGiayToChuHoSo) ctx.addIssue({ code: 'custom', path: [...at, 'DinhDanhCHS', 0, 'SoDinhDanh'], message: 'khác SoGiayToChuHoSo' });
+  if (first && (first.LoaiDinhDanh === 1) !== (first.SoDinhDanh.length === 12)) ctx.addIssue({ code: 'custom', path: [...at, 'DinhDanhCHS', 0, 'LoaiDinhDanh'], message: '1 = CCCD 12 chữ số, 2 = CMND 9 chữ số' });
+  const facts = h.SoGiayToChuHoSo.length === 12 ? cccdFacts(h.SoGiayToChuHoSo) : null;
+  if (h.SoGiayToChuHoSo.length === 12 && facts === null) ctx.addIssue({ code: 'custom', path: [...at, 'SoGiayToChuHoSo'], message: 'số CCCD không hợp lệ (mã tỉnh hoặc chữ số thế kỷ/giới tính)' });
+  if (h.NgaySinhChuHoSo !== undefined && !validYmd(h.NgaySinhChuHoSo)) ctx.addIssue({ code: 'custom', path: [...at, 'NgaySinhChuHoSo'], message: 'không phải ngày có thật' });
+  else if (h.NgaySinhChuHoSo !== undefined && facts && String(facts.birthYear) !== h.NgaySinhChuHoSo.slice(0, 4)) ctx.addIssue({ code: 'custom', path: [...at, 'NgaySinhChuHoSo'], message: 'năm sinh không khớp với số CCCD' });
+  if (h.GioiTinh !== undefined && facts && (facts.sex === 'male' ? 1 : 2) !== h.GioiTinh) ctx.addIssue({ code: 'custom', path: [...at, 'GioiTinh'], message: 'giới tính không khớp với số CCCD' });
+}
+
+/** A paper handed in (TaiLieuNop / TaiLieuBoSung): its name, KichThuoc when a file came with it. */
+export const PaperWireSchema = z.object({ TenTepDinhKem: text(300), KichThuoc: z.number().int().min(0).max(100_000_000).optional() });
+
 export const DossierActionBodySchema = z
   .object({
     MaHoSo: text(200),
@@ -57,8 +105,17 @@ export const DossierActionBodySchema = z
     TenKetQua: z.string().trim().max(300).optional(),
     HinhThucTra: z.union([z.literal(0), z.literal(1)]).optional(),
     NgayHenTraMoi: Timestamp.optional(),
+    /** Issue #6, supplementReceived only: the papers the citizen brought (appended to TaiLieuNop). */
+    TaiLieuBoSung: z.array(PaperWireSchema).max(30).optional(),
+    /** Issue #6, supplementReceived only: the applicant's fields as the official corrected them. */
+    ThongTinChuHoSo: ApplicantCorrectionWireSchema.optional(),
   })
   .superRefine((b, ctx) => {
+    if (b.ThongTinChuHoSo) checkApplicantWire(b.ThongTinChuHoSo, ctx, ['ThongTinChuHoSo']);
+    if (b.HanhDong !== 'supplementReceived') {
+      if (b.TaiLieuBoSung !== undefined) ctx.addIssue({ code: 'custom', path: ['TaiLieuBoSung'], message: 'chỉ dùng với HanhDong supplementReceived' });
+      if (b.ThongTinChuHoSo !== undefined) ctx.addIssue({ code: 'custom', path: ['ThongTinChuHoSo'], message: 'chỉ dùng với HanhDong supplementReceived' });
+    }
     const need = (field: keyof typeof b, ok: boolean, message: string): void => {
       if (!ok) ctx.addIssue({ code: 'custom', path: [field], message });
     };
@@ -134,6 +191,11 @@ export function checkDossierAction(rec: DossierRecord, body: DossierActionBody, 
     return { code: '422', message: `Hồ sơ đang ở trạng thái "${DOSSIER_STATUS_WORDS[rec.status] ?? rec.status}"; không thể ${verb}.` };
   }
   switch (body.HanhDong) {
+    case 'supplementReceived':
+      if (body.ThongTinChuHoSo && rec.organisation) {
+        return { code: '422', message: `Hồ sơ ${rec.code} do tổ chức "${rec.organisation.name}" nộp; không sửa thông tin cá nhân người nộp được.` };
+      }
+      return null;
     case 'sendBack':
       if (!previousHandler(rec)) return { code: '422', message: 'Hồ sơ chưa qua bước xử lý nào trước đó; không thể trả lại bước trước.' };
       return null;
@@ -219,7 +281,27 @@ export function applyDossierAction(cal: WorkCalendar, rec: DossierRecord, body: 
         open.newDueAt = newDue;
         rec.dueAt = newDue;
       }
-      content = withNote('Tiếp nhận hồ sơ bổ sung', body.NoiDung);
+      const papers = body.TaiLieuBoSung ?? [];
+      if (papers.length > 0) {
+        rec.supplementPapers = (rec.supplementPapers ?? []).concat(papers.map((f) => ({ name: f.TenTepDinhKem, size: f.KichThuoc ?? null, at: t })));
+      }
+      const who = body.ThongTinChuHoSo;
+      if (who) {
+        // A copy: generated dossiers of one citizen share the record.
+        const ymd = who.NgaySinhChuHoSo;
+        rec.applicant = {
+          ...rec.applicant,
+          fullName: who.ChuHoSo,
+          idNumber: who.SoGiayToChuHoSo,
+          idType: who.SoGiayToChuHoSo.length === 12 ? 1 : 2,
+          ...(ymd !== undefined ? { birthDate: `${ymd.slice(6, 8)}${ymd.slice(4, 6)}${ymd.slice(0, 4)}`, birthYear: Number(ymd.slice(0, 4)) } : {}),
+          ...(who.GioiTinh !== undefined ? { sex: who.GioiTinh === 1 ? ('male' as const) : ('female' as const) } : {}),
+          address: who.DiaChiChuHoSo,
+          phone: who.SoDienThoai,
+        };
+      }
+      const received = papers.length > 0 ? `Tiếp nhận hồ sơ bổ sung: ${papers.map((f) => f.TenTepDinhKem).join('; ')}` : 'Tiếp nhận hồ sơ bổ sung';
+      content = withNote(who ? `${received}. Cập nhật thông tin người nộp` : received, body.NoiDung);
       status = '4';
       // Back to the official who asked for the papers.
       const requester = [...rec.steps].reverse().find((s) => s.status === '5')?.official;
@@ -238,6 +320,7 @@ export function applyDossierAction(cal: WorkCalendar, rec: DossierRecord, body: 
       if (rec.status === '6') {
         rec.feesPaid = true;
         for (const f of rec.extraFees ?? []) f.paid = true;
+        for (const f of rec.counterFees ?? []) f.paid = true;
       }
       const results = rec.results ?? [];
       results.push({ name: body.TenKetQua ?? p.result, code: `${rec.code}-KQ${results.length + 1}` });

@@ -8,12 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Official } from './commune-data';
 import { PROCEDURES, officialByUsername, toDossierJson, toProcedureJson, type Citizen, type DossierJson, type DossierRecord } from './data-generator';
-import { DossierActionBodySchema, applyDossierAction, checkDossierAction, dossierKindOf, vnDisplay } from './dossier-actions';
+import { DossierActionBodySchema, PaperWireSchema, applicantWireFields, applyDossierAction, checkApplicantWire, checkDossierAction, dossierKindOf, vnDisplay } from './dossier-actions';
 import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotencyKeyOf } from './idempotency';
 import { BadBodyError, SandboxHttpServer, json, parseJsonBody, type FaultInjector, type Reply, type RequestContext } from './http-kit';
 import type { SandboxWorld } from './sandbox-world';
 import { formatVnTimestamp, parseVnTimestamp } from './vn-time';
-import { cccdFacts } from '../shared/citizen';
 
 export interface ProcedureServerOptions {
   world: SandboxWorld;
@@ -42,7 +41,8 @@ const REGISTER_PATH = '/api/DongBoHoSoMC';
 const regText = (max: number): z.ZodString => z.string().trim().min(1).max(max);
 /**
  * DongBoHoSoMC body: `{ isUpdating: false, NguoiXuLy?, HoSo: {...} }` — one dossier received at the
- * counter by a citizen (KenhThucHien 1, LoaiDoiTuong 1). NgaySinhChuHoSo yyyyMMdd, GioiTinh 1 nam / 2 nữ.
+ * counter by a citizen (KenhThucHien 1, LoaiDoiTuong 1). NgaySinhChuHoSo yyyyMMdd, GioiTinh 1 nam / 2 nữ;
+ * optional TaiLieuNop (the papers handed in) and DanhSachLePhi (absent = the catalogue fee).
  */
 export const RegisterBodySchema = z.object({
   isUpdating: z.boolean(),
@@ -50,32 +50,16 @@ export const RegisterBodySchema = z.object({
   HoSo: z
     .object({
       MaTTHC: regText(100),
-      ChuHoSo: regText(200),
-      SoGiayToChuHoSo: z.string().regex(/^(\d{9}|\d{12})$/, 'phải là CCCD 12 chữ số hoặc CMND 9 chữ số'),
-      DinhDanhCHS: z.array(z.object({ LoaiDinhDanh: z.union([z.literal(1), z.literal(2)]), SoDinhDanh: z.string().regex(/^(\d{9}|\d{12})$/) })).min(1).max(2),
-      NgaySinhChuHoSo: z.string().regex(/^\d{8}$/, 'phải có dạng yyyyMMdd'),
-      GioiTinh: z.union([z.literal(1), z.literal(2)]),
-      DiaChiChuHoSo: regText(500),
-      SoDienThoai: z.string().trim().regex(/^(0\d{9,10})?$/, 'không phải số điện thoại'),
+      ...applicantWireFields,
       Email: z.string().trim().max(320).optional(),
       TrichYeuHoSo: regText(1000),
       KenhThucHien: z.literal(1),
       LoaiDoiTuong: z.literal(1),
+      TaiLieuNop: z.array(PaperWireSchema).max(30).optional(),
+      DanhSachLePhi: z.array(z.object({ TenPhiLePhi: regText(300), MucPhi: z.number().int().min(0).max(1_000_000_000), DaThanhToan: z.boolean() })).max(20).optional(),
     })
-    .superRefine((h, ctx) => {
-      const first = h.DinhDanhCHS[0];
-      if (first && first.SoDinhDanh !== h.SoGiayToChuHoSo) ctx.addIssue({ code: 'custom', path: ['DinhDanhCHS', 0, 'SoDinhDanh'], message: 'khác SoGiayToChuHoSo' });
-      if (first && (first.LoaiDinhDanh === 1) !== (first.SoDinhDanh.length === 12)) ctx.addIssue({ code: 'custom', path: ['DinhDanhCHS', 0, 'LoaiDinhDanh'], message: '1 = CCCD 12 chữ số, 2 = CMND 9 chữ số' });
-      if (h.SoGiayToChuHoSo.length === 12 && cccdFacts(h.SoGiayToChuHoSo) === null) ctx.addIssue({ code: 'custom', path: ['SoGiayToChuHoSo'], message: 'số CCCD không hợp lệ (mã tỉnh hoặc chữ số thế kỷ/giới tính)' });
-      if (!validYmd(h.NgaySinhChuHoSo)) ctx.addIssue({ code: 'custom', path: ['NgaySinhChuHoSo'], message: 'không phải ngày có thật' });
-    }),
+    .superRefine((h, ctx) => checkApplicantWire(h, ctx)),
 });
-
-function validYmd(v: string): boolean {
-  const iso = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
-  const t = Date.parse(`${iso}T00:00:00Z`);
-  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === iso;
-}
 
 /** Ways a dossier is corrupted when the malformed fault fires. */
 export const DOSSIER_CORRUPTIONS = ['missing_MaHoSo', 'bad_status', 'bad_date', 'wrong_type', 'missing_NgayCapNhat'] as const;
@@ -290,7 +274,17 @@ export class ProcedureServer {
       issueDate: '',
     };
     const world = this.opts.world;
-    const rec = world.registerDossier({ procedure, applicant, summary: h.TrichYeuHoSo, reception: actor }, this.opts.clock());
+    const rec = world.registerDossier(
+      {
+        procedure,
+        applicant,
+        summary: h.TrichYeuHoSo,
+        reception: actor,
+        papers: (h.TaiLieuNop ?? []).map((f) => ({ name: f.TenTepDinhKem, size: f.KichThuoc ?? null })),
+        ...(h.DanhSachLePhi ? { fees: h.DanhSachLePhi.map((f) => ({ name: f.TenPhiLePhi, amount: f.MucPhi, paid: f.DaThanhToan })) } : {}),
+      },
+      this.opts.clock(),
+    );
     world.logAction({ key: idempotencyKeyOf(ctx.headers), system: 'procedure', id: rec.code, action: 'dossier.register', at: rec.updatedAt });
     return json(200, { ...OK, message: `Đã tiếp nhận hồ sơ ${rec.code}`, result: toDossierJson(rec) });
   }

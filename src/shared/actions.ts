@@ -10,6 +10,78 @@ const reason = z.string().trim().min(3).max(1000);
 const note = z.string().trim().max(2000).optional();
 const username = z.string().trim().min(1).max(100);
 
+/** Most papers one dossier or one supplement records. */
+export const MAX_PAPERS = 30;
+/** Most fees one new dossier carries. */
+export const MAX_FEES = 20;
+
+/** The name of a paper the citizen handed in (TaiLieuNop: TenTepDinhKem). */
+export const PaperNameSchema = z.string().trim().min(2, 'Tên giấy tờ quá ngắn').max(300, 'Tên giấy tờ quá dài (tối đa 300 ký tự)');
+
+/** A fee of a new dossier (DanhSachLePhi), prefilled from the procedure catalogue; `paid`: paid at the counter. */
+export const DossierFeeSchema = z.object({
+  name: z.string().trim().min(2, 'Tên khoản phí, lệ phí quá ngắn').max(300),
+  amount: z
+    .number({ error: 'Mức phí phải là số tiền' })
+    .int('Mức phí phải là số đồng nguyên')
+    .min(0, 'Mức phí không được âm')
+    .max(1_000_000_000, 'Mức phí quá lớn'),
+  paid: z.boolean(),
+});
+export type DossierFee = z.infer<typeof DossierFeeSchema>;
+
+const idNumberField = z
+  .string()
+  .trim()
+  .refine((v) => /^\d{9}$/.test(v) || (/^\d{12}$/.test(v) && cccdFacts(v) !== null), 'Số định danh phải là CCCD 12 chữ số hợp lệ hoặc CMND 9 chữ số');
+/** ISO yyyy-mm-dd. */
+const birthDateField = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Ngày sinh phải có dạng yyyy-mm-dd')
+  // The format has its own message; only a well-formed date is checked for being real.
+  .refine((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v) || isRealDay(v), 'Ngày sinh không phải ngày có thật');
+const sexField = z.enum(['male', 'female'], { error: 'Chưa chọn giới tính' });
+const addressField = z.string().trim().min(3, 'Địa chỉ quá ngắn').max(500);
+/** Vietnamese mobile or landline, digits only after trimming spaces/dots; '' = none. */
+const phoneField = z
+  .string()
+  .max(30)
+  .transform((v) => v.replace(/[\s.\-]/g, ''))
+  .pipe(z.string().regex(/^(0\d{9,10})?$/, 'Số điện thoại phải gồm 10–11 chữ số, bắt đầu bằng 0'));
+
+/** CCCD digits against sex and birth year (nothing to check for a CMND, an unknown value or an unreal date). */
+function checkIdFacts(a: { idNumber: string; sex?: 'male' | 'female' | undefined; birthDate?: string | undefined }, ctx: z.RefinementCtx): void {
+  const facts = cccdFacts(a.idNumber);
+  if (!facts) return;
+  if (a.sex !== undefined && facts.sex !== a.sex) ctx.addIssue({ code: 'custom', path: ['sex'], message: 'Giới tính không khớp với số CCCD' });
+  if (a.birthDate !== undefined && isRealDay(a.birthDate) && String(facts.birthYear) !== a.birthDate.slice(0, 4)) {
+    ctx.addIssue({ code: 'custom', path: ['birthDate'], message: 'Năm sinh không khớp với số CCCD' });
+  }
+}
+
+/**
+ * The applicant's details as the official corrected them when recording a supplement (issue #6):
+ * the whole set, checked like a new dossier's; sent with the supplement, applied to the dossier.
+ * Birth date and sex may be unknown (dossiers do not carry them; only a scan does): absent = unchanged.
+ */
+export const ApplicantSchema = z
+  .object({
+    fullName: z.string().trim().min(2, 'Họ tên người nộp quá ngắn').max(200),
+    idNumber: idNumberField,
+    birthDate: birthDateField.optional(),
+    sex: sexField.optional(),
+    address: addressField,
+    phone: phoneField,
+  })
+  .superRefine(checkIdFacts);
+export type Applicant = z.infer<typeof ApplicantSchema>;
+
+/**
+ * The supplement as the citizen screen records it: at least one paper received (the queue's action
+ * bar sends `dossier.supplementReceived` without papers, which stays legal).
+ */
+export const SupplementFormPapersSchema = z.array(PaperNameSchema).min(1, 'Chưa ghi giấy tờ nào nhận bổ sung').max(MAX_PAPERS, `Tối đa ${MAX_PAPERS} giấy tờ`);
+
 export const DossierActionSchema = z.discriminatedUnion('kind', [
   /** Tiếp nhận: 1 → 2. */
   z.object({ kind: z.literal('dossier.receive'), note }),
@@ -21,8 +93,21 @@ export const DossierActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dossier.sendBack'), reason }),
   /** Yêu cầu bổ sung: 2|4 → 5, clock paused; what is missing. */
   z.object({ kind: z.literal('dossier.requestSupplement'), missing: reason, note }),
-  /** Nhận bổ sung: 5 → 4, due date moved by the paused working time. */
-  z.object({ kind: z.literal('dossier.supplementReceived'), note }),
+  /**
+   * Nhận bổ sung: 5 → 4, due date moved by the paused working time. Issue #6: optionally the papers the
+   * citizen brought (names, recorded in TaiLieuNop) and the applicant's details as the official
+   * corrected them (the whole set, checked like a new dossier's).
+   */
+  z.object({
+    kind: z.literal('dossier.supplementReceived'),
+    note,
+    // A refinement, not .max(): an aborting check would hide the message behind ItemActionSchema's union.
+    papers: z
+      .array(PaperNameSchema)
+      .refine((p) => p.length <= MAX_PAPERS, `Tối đa ${MAX_PAPERS} giấy tờ`)
+      .optional(),
+    applicant: ApplicantSchema.optional(),
+  }),
   /** Yêu cầu thực hiện nghĩa vụ tài chính: 4 → 6. */
   z.object({
     kind: z.literal('dossier.requestFees'),
@@ -51,32 +136,18 @@ export const DossierRegisterActionSchema = z
     procedureCode: z.string().trim().min(1, 'Chưa chọn thủ tục').max(100),
     applicantName: z.string().trim().min(2, 'Họ tên người nộp quá ngắn').max(200),
     /** 12-digit CCCD (checked: province, century/sex digit) or 9-digit CMND. */
-    idNumber: z
-      .string()
-      .trim()
-      .refine((v) => /^\d{9}$/.test(v) || (/^\d{12}$/.test(v) && cccdFacts(v) !== null), 'Số định danh phải là CCCD 12 chữ số hợp lệ hoặc CMND 9 chữ số'),
-    /** ISO yyyy-mm-dd. */
-    birthDate: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Ngày sinh phải có dạng yyyy-mm-dd')
-      // The format has its own message; only a well-formed date is checked for being real.
-      .refine((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v) || isRealDay(v), 'Ngày sinh không phải ngày có thật'),
-    sex: z.enum(['male', 'female'], { error: 'Chưa chọn giới tính' }),
-    address: z.string().trim().min(3, 'Địa chỉ quá ngắn').max(500),
-    /** Vietnamese mobile or landline, digits only after trimming spaces/dots; '' = none. */
-    phone: z
-      .string()
-      .max(30)
-      .transform((v) => v.replace(/[\s.\-]/g, ''))
-      .pipe(z.string().regex(/^(0\d{9,10})?$/, 'Số điện thoại phải gồm 10–11 chữ số, bắt đầu bằng 0')),
+    idNumber: idNumberField,
+    birthDate: birthDateField,
+    sex: sexField,
+    address: addressField,
+    phone: phoneField,
     summary: z.string().trim().min(3, 'Trích yếu quá ngắn').max(1000),
+    /** Papers received at the counter (TaiLieuNop names): the catalogue's component papers ticked, plus free text. */
+    papers: z.array(PaperNameSchema).max(MAX_PAPERS, `Tối đa ${MAX_PAPERS} giấy tờ`).optional(),
+    /** Fees (DanhSachLePhi), prefilled from the catalogue; absent = the backend's catalogue fee. */
+    fees: z.array(DossierFeeSchema).max(MAX_FEES, `Tối đa ${MAX_FEES} khoản phí, lệ phí`).optional(),
   })
-  .superRefine((a, ctx) => {
-    const facts = cccdFacts(a.idNumber);
-    if (!facts || !isRealDay(a.birthDate)) return;
-    if (facts.sex !== a.sex) ctx.addIssue({ code: 'custom', path: ['sex'], message: 'Giới tính không khớp với số CCCD' });
-    if (String(facts.birthYear) !== a.birthDate.slice(0, 4)) ctx.addIssue({ code: 'custom', path: ['birthDate'], message: 'Năm sinh không khớp với số CCCD' });
-  });
+  .superRefine(checkIdFacts);
 export type DossierRegisterAction = z.infer<typeof DossierRegisterActionSchema>;
 
 /** `yyyy-mm-dd` naming a real day from 1900 on. */

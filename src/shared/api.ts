@@ -284,7 +284,17 @@ export const apiContract = {
   'procedures.list': {
     input: z.object({}).strict(),
     output: z.object({
-      procedures: z.array(z.object({ backendId: z.string(), code: z.string(), name: z.string(), fieldName: z.string().nullable() })),
+      procedures: z.array(
+        z.object({
+          backendId: z.string(),
+          code: z.string(),
+          name: z.string(),
+          fieldName: z.string().nullable(),
+          /** Issue #6: the component papers (ThanhPhanHoSo) and fees (LePhi) of the catalogue, for the form's checklist. */
+          papers: z.array(z.string()),
+          fees: z.array(z.object({ name: z.string(), amount: z.number() })),
+        }),
+      ),
     }),
   },
   /**

@@ -4,7 +4,9 @@
  * then Enter) lands on the right citizen — from the queue list and from inside a text field, which
  * gets its value back —, the new-dossier form is prefilled with the card's and the cache's values and
  * says where each came from; an invalid scan shows a Vietnamese message; search finds the same
- * dossier with and without diacritics.
+ * dossier with and without diacritics. Declare once, sent: a new dossier with a paper ticked from the
+ * catalogue, a free-text paper and the catalogue's fee paid at the counter; a supplement recorded for a
+ * dossier waiting for papers (status 5), with the requested paper, a corrected phone → status 4.
  */
 import type { APIRequestContext, Page } from '@playwright/test';
 import { cccdFacts } from '../../src/shared/citizen';
@@ -26,6 +28,15 @@ async function call<T>(request: APIRequestContext, app: WebAppHandle, method: st
   const body = (await res.json()) as { ok: boolean; data?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${method}: ${body.error?.message ?? 'failed'}`);
   return body.data as T;
+}
+
+/** Wait until an outbox entry is done (the backend accepted it). */
+async function waitDone(request: APIRequestContext, app: WebAppHandle, itemId: string, id: string): Promise<void> {
+  await expect
+    .poll(async () => (await call<{ entries: { id: string; state: string }[] }>(request, app, 'outbox.list', { itemId, limit: 20 })).entries.find((e) => e.id === id)?.state, {
+      timeout: 30_000,
+    })
+    .toBe('done');
 }
 
 /** A cached dossier whose applicant is a person with a 12-digit CCCD (ground truth: the cache, once synced). */
@@ -136,8 +147,22 @@ test.describe('counter mode and the citizen view', () => {
     // The picker holds the sandbox's catalogue (procedures.list → LayDanhSachTTHC).
     const picker = page.getByTestId('citizen-form-procedure');
     await expect(picker).toBeEnabled();
-    await picker.selectOption({ label: 'Cấp Giấy xác nhận tình trạng hôn nhân' });
-    await page.getByTestId('citizen-form-summary').fill('Cấp Giấy xác nhận tình trạng hôn nhân để đăng ký kết hôn');
+    await picker.selectOption({ label: 'Chứng thực chữ ký trong các giấy tờ, văn bản' });
+    await page.getByTestId('citizen-form-summary').fill('Chứng thực chữ ký trong giấy ủy quyền');
+    // Papers: the catalogue's component papers to tick, and one typed.
+    await expect(page.getByTestId('citizen-paper-option')).toHaveCount(2);
+    await page.locator('[data-testid="citizen-paper-option"][data-name="Giấy tờ, văn bản cần chứng thực chữ ký"]').check();
+    await page.getByTestId('citizen-paper-input').fill('Giấy ủy quyền (bản chính)');
+    await page.getByTestId('citizen-paper-add').click();
+    await expect(page.getByTestId('citizen-paper-extra')).toHaveText(/Giấy ủy quyền \(bản chính\)/);
+    // Fees: the catalogue's, prefilled; a wrong amount is refused in Vietnamese, then paid at the counter.
+    await expect(page.getByTestId('citizen-fee-name')).toHaveValue('Phí chứng thực chữ ký');
+    await expect(page.getByTestId('citizen-fee-amount')).toHaveValue('10000');
+    await page.getByTestId('citizen-fee-amount').fill('mười nghìn');
+    await page.getByTestId('citizen-form-send').click();
+    await expect(page.getByTestId('citizen-register-invalid')).toContainText('Mức phí phải là số tiền');
+    await page.getByTestId('citizen-fee-amount').fill('10.000');
+    await page.getByTestId('citizen-fee-paid').check();
     await page.getByTestId('citizen-form-send').click();
     await expect(page.getByTestId('citizen-register-invalid')).toHaveCount(0);
     const status = page.getByTestId('citizen-register-status');
@@ -147,9 +172,78 @@ test.describe('counter mode and the citizen view', () => {
     // The new dossier is on the citizen's timeline at once (the backend's record landed in the cache).
     const created = page.locator(`[data-testid="citizen-timeline-entry"][data-item-id="training-procedure:${code}"]`);
     await expect(created).toBeVisible();
-    await expect(created).toContainText('Cấp Giấy xác nhận tình trạng hôn nhân để đăng ký kết hôn');
-    const got = await call<{ detail: { applicantIdNumber: string; applicant: string; procedureName: string } }>(request, app, 'item.get', { id: `training-procedure:${code}` });
-    expect(got.detail).toMatchObject({ applicantIdNumber: a.idNumber, applicant: a.name, procedureName: 'Cấp Giấy xác nhận tình trạng hôn nhân' });
+    await expect(created).toContainText('Chứng thực chữ ký trong giấy ủy quyền');
+    const got = await call<{ detail: { applicantIdNumber: string; applicant: string; procedureName: string; files: { name: string }[]; fees: unknown[] } }>(
+      request,
+      app,
+      'item.get',
+      { id: `training-procedure:${code}` },
+    );
+    expect(got.detail).toMatchObject({ applicantIdNumber: a.idNumber, applicant: a.name, procedureName: 'Chứng thực chữ ký trong các giấy tờ, văn bản' });
+    expect(got.detail.files.map((f) => f.name)).toEqual(['Giấy tờ, văn bản cần chứng thực chữ ký', 'Giấy ủy quyền (bản chính)']);
+    expect(got.detail.fees).toEqual([{ name: 'Phí chứng thực chữ ký', amount: 10_000, paid: true }]);
+  });
+
+  test('a supplement for a dossier waiting for papers is recorded with its papers and a corrected phone', async ({ page, app, request }) => {
+    // A citizen of our own with a dossier asked for papers (status 5), made through the same API.
+    const person = { applicantName: 'Phạm Thị Thu Hà', idNumber: '001188654321', birthDate: '1988-09-21', sex: 'female', address: 'Số 20 phố Hoàng Hoa Thám, Hà Nội', phone: '0987654321' };
+    const procedures = await call<{ procedures: { backendId: string; code: string; name: string }[] }>(request, app, 'procedures.list', {});
+    const proc = procedures.procedures.find((p) => p.name === 'Cấp Giấy xác nhận tình trạng hôn nhân');
+    if (!proc) throw new Error('the catalogue lost "Cấp Giấy xác nhận tình trạng hôn nhân"');
+    const registered = await call<{ id: string; itemId: string }>(request, app, 'dossier.register', {
+      backendId: proc.backendId,
+      action: { kind: 'dossier.register', procedureCode: proc.code, ...person, summary: 'Xác nhận tình trạng hôn nhân để đăng ký kết hôn', papers: ['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân'] },
+    });
+    await waitDone(request, app, registered.itemId, registered.id);
+    const view = await call<{ timeline: { item: { id: string; ref: string; updatedAt: number; source: string } }[] }>(request, app, 'citizen.view', { idNumber: person.idNumber });
+    const dossier = view.timeline.find((e) => e.item.source === 'procedure')?.item;
+    if (!dossier) throw new Error('the new dossier is not on the timeline');
+    const asked = await call<{ id: string; itemId: string }>(request, app, 'action.submit', {
+      itemId: dossier.id,
+      action: { kind: 'dossier.requestSupplement', missing: 'Bổ sung giấy tờ chứng minh nơi cư trú' },
+      baseUpdatedAt: dossier.updatedAt,
+    });
+    await waitDone(request, app, dossier.id, asked.id);
+
+    await openApp(page, app);
+    await page.getByTestId('nav-citizen').click();
+    await page.getByTestId('citizen-search-input').fill(person.idNumber);
+    await page.getByTestId('citizen-search-submit').click();
+    await page.locator(`[data-testid="citizen-person"][data-id="${person.idNumber}"] button`).click();
+    await expect(page.getByTestId('citizen-name')).toHaveText(person.applicantName);
+    await page.getByTestId('citizen-supplement').click();
+    const form = page.getByTestId('citizen-form');
+    await expect(form).toHaveAttribute('data-kind', 'supplement');
+    // Only the dossier waiting for papers is offered; the person's fields come prefilled with their source.
+    await expect(page.getByTestId('citizen-supplement-dossier').locator('option')).toHaveCount(1);
+    await expect(page.getByTestId('citizen-supplement-dossier')).toHaveValue(dossier.id);
+    await expect(page.getByTestId('citizen-form-phone')).toHaveValue(person.phone);
+    await expect(page.getByTestId('citizen-form-phone-source')).toContainText(`từ hồ sơ ${dossier.ref}`);
+    // Nothing ticked or typed: a Vietnamese message, nothing sent.
+    await page.getByTestId('citizen-supplement-send').click();
+    await expect(page.getByTestId('citizen-register-invalid')).toContainText('Chưa ghi giấy tờ nào nhận bổ sung');
+    // The paper the request asked for, and a corrected phone number.
+    const requested = page.locator('[data-testid="citizen-paper-option"][data-name="Bổ sung giấy tờ chứng minh nơi cư trú"]');
+    await requested.check();
+    await page.getByTestId('citizen-form-phone').fill('0912 000 111');
+    await expect(page.getByTestId('citizen-supplement-corrected')).toBeVisible();
+    await page.getByTestId('citizen-supplement-send').click();
+    const status = page.getByTestId('citizen-register-status');
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    await expect(status).toContainText(`Đã ghi nhận hồ sơ bổ sung cho hồ sơ ${dossier.ref}`);
+    // Back in processing on the timeline, with the paper and the new phone on the dossier.
+    await expect(page.locator(`[data-testid="citizen-timeline-entry"][data-item-id="${dossier.id}"]`)).toContainText('Đang xử lý');
+    const got = await call<{ item: { status: string }; detail: { files: { name: string }[]; phone: string | null; supplements: { receivedAt: number | null }[] } }>(request, app, 'item.get', {
+      id: dossier.id,
+    });
+    expect(got.item.status).toBe('4');
+    expect(got.detail.files.map((f) => f.name)).toEqual(['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân', 'Bổ sung giấy tờ chứng minh nơi cư trú']);
+    expect(got.detail.phone).toBe('0912000111');
+    expect(got.detail.supplements.at(-1)?.receivedAt).not.toBeNull();
+    // No other dossier of hers waits for papers now.
+    await page.getByTestId('citizen-new-dossier').click();
+    await page.getByTestId('citizen-supplement').click();
+    await expect(page.getByTestId('citizen-supplement-none')).toBeVisible();
   });
 
   test('a scan typed into a text field opens the citizen and gives the field its value back', async ({ page, app, request }) => {

@@ -3,7 +3,7 @@
  * Protocol: docs/backend-protocols.md §1 (reads) and §4 (actions, exactly once under an Idempotency-Key).
  */
 import { z } from 'zod';
-import { DossierRegisterActionSchema, type DossierAction, type DossierRegisterAction, type ItemAction } from '../../shared/actions';
+import { DossierRegisterActionSchema, type Applicant, type DossierAction, type DossierRegisterAction, type ItemAction } from '../../shared/actions';
 import type { DossierDetail, FileRef } from '../../shared/work-item';
 import {
   AdapterError,
@@ -205,8 +205,13 @@ export function dossierActionBody(
   };
   switch (action.kind) {
     case 'dossier.receive':
+      note(action.note);
+      break;
     case 'dossier.supplementReceived':
       note(action.note);
+      // Issue #6: the papers brought and the corrected applicant travel with the step (one call, one key).
+      if (action.papers !== undefined && action.papers.length > 0) body['TaiLieuBoSung'] = action.papers.map((name) => ({ TenTepDinhKem: name }));
+      if (action.applicant !== undefined) body['ThongTinChuHoSo'] = applicantWire(action.applicant);
       break;
     case 'dossier.refuse':
     case 'dossier.sendBack':
@@ -242,24 +247,34 @@ export function dossierActionBody(
 /** Issue #6: the procedure system's dossier upsert (docs/backend-protocols.md §1), used to register new dossiers. */
 export const DOSSIER_REGISTER_PATH = '/api/DongBoHoSoMC';
 
+/** The applicant's fields as DongBoHoSoMC `HoSo` and CapNhatTienDoHoSoMC `ThongTinChuHoSo` carry them (birth date and sex when known). */
+export function applicantWire(a: Applicant): Record<string, unknown> {
+  return {
+    ChuHoSo: a.fullName,
+    SoGiayToChuHoSo: a.idNumber,
+    DinhDanhCHS: [{ LoaiDinhDanh: a.idNumber.length === 12 ? 1 : 2, SoDinhDanh: a.idNumber }],
+    ...(a.birthDate !== undefined ? { NgaySinhChuHoSo: a.birthDate.replaceAll('-', '') } : {}),
+    ...(a.sex !== undefined ? { GioiTinh: a.sex === 'male' ? 1 : 2 } : {}),
+    DiaChiChuHoSo: a.address,
+    SoDienThoai: a.phone,
+  };
+}
+
 /** The `DongBoHoSoMC` body (isUpdating false) of a new dossier received at the counter. */
 export function dossierRegisterBody(action: DossierRegisterAction, ctx: Pick<PerformContext, 'actor'>): Record<string, unknown> {
-  const cccd = action.idNumber.length === 12;
+  const { applicantName, idNumber, birthDate, sex, address, phone } = action;
   return {
     isUpdating: false,
     NguoiXuLy: ctx.actor.username,
     HoSo: {
       MaTTHC: action.procedureCode,
-      ChuHoSo: action.applicantName,
-      SoGiayToChuHoSo: action.idNumber,
-      DinhDanhCHS: [{ LoaiDinhDanh: cccd ? 1 : 2, SoDinhDanh: action.idNumber }],
-      NgaySinhChuHoSo: action.birthDate.replaceAll('-', ''),
-      GioiTinh: action.sex === 'male' ? 1 : 2,
-      DiaChiChuHoSo: action.address,
-      SoDienThoai: action.phone,
+      ...applicantWire({ fullName: applicantName, idNumber, birthDate, sex, address, phone }),
       TrichYeuHoSo: action.summary,
       KenhThucHien: 1,
       LoaiDoiTuong: 1,
+      // Issue #6: papers handed in and fees (absent → the backend's catalogue fee).
+      ...(action.papers !== undefined && action.papers.length > 0 ? { TaiLieuNop: action.papers.map((name) => ({ TenTepDinhKem: name })) } : {}),
+      ...(action.fees !== undefined ? { DanhSachLePhi: action.fees.map((f) => ({ TenPhiLePhi: f.name, MucPhi: f.amount, DaThanhToan: f.paid })) } : {}),
     },
   };
 }

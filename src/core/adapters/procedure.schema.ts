@@ -174,6 +174,10 @@ export const ProcedurePayloadSchema = z
       }
       return unit;
     }),
+    /** Issue #6: component papers (thành phần hồ sơ); absent on catalogues that do not list them. */
+    ThanhPhanHoSo: optArray(z.object({ TenGiayTo: NonEmpty })),
+    /** Issue #6: fees and charges of the procedure. */
+    LePhi: optArray(z.object({ TenPhiLePhi: NonEmpty, MucPhi: NumberLike.pipe(z.number().min(0)) })),
   })
   .transform((p) => ({
     code: p.MaTTHC,
@@ -182,6 +186,8 @@ export const ProcedurePayloadSchema = z
     fieldName: p.TenLinhVuc,
     hours: p.ThoiGianGiaiQuyet,
     unit: p.DonViTinh,
+    papers: p.ThanhPhanHoSo.map((t) => t.TenGiayTo),
+    fees: p.LePhi.map((f) => ({ name: f.TenPhiLePhi, amount: Math.round(f.MucPhi) })),
   }));
 
 /** A procedure of the catalogue (LayDanhSachTTHC). `hours` is the statutory duration. */

@@ -46,13 +46,20 @@ export function registerHandlers(deps: RegisterHandlerDeps): Pick<ApiHandlers, '
       allowed();
       const backends = procedureBackends();
       if (backends.length === 0) throw new ApiFailure('unavailable', 'Chưa cấu hình hệ thống một cửa điện tử nhận hồ sơ mới.');
-      const procedures: { backendId: string; code: string; name: string; fieldName: string | null }[] = [];
+      const procedures: {
+        backendId: string;
+        code: string;
+        name: string;
+        fieldName: string | null;
+        papers: string[];
+        fees: { name: string; amount: number }[];
+      }[] = [];
       const failures: string[] = [];
       for (const adapter of backends) {
         if (!readsCatalogue(adapter)) continue;
         try {
           for (const p of await adapter.listProcedures()) {
-            procedures.push({ backendId: adapter.id, code: p.code, name: p.name, fieldName: p.fieldName });
+            procedures.push({ backendId: adapter.id, code: p.code, name: p.name, fieldName: p.fieldName, papers: p.papers, fees: p.fees });
           }
         } catch (error) {
           failures.push(`${adapter.label}: ${error instanceof AdapterError ? error.code : 'error'}`);

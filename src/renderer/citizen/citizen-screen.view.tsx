@@ -2,16 +2,14 @@
  * The citizen screen (issue #6): unified search (records + attachment text, filters, grouped by
  * citizen and case), the citizen view (by ID number, phone, name + birth year, or a CCCD scan: every
  * dossier, document and mail of the person on one timeline with their links), privacy mode, and the
- * "declare once" form prefilled from the scan and the cache with where each value came from; a new
- * dossier is sent with `dossier.register` (outbox → DongBoHoSoMC) and its state and code are shown.
+ * "declare once" forms (`declare-once.view.tsx`): a new dossier with its papers and fees, or a supplement
+ * to a dossier waiting for papers, prefilled from the scan and the cache with where each value came from.
  */
 import { Button, Callout, Flex, Heading, Spinner, Text, TextField } from '@radix-ui/themes';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from 'react';
-import { DossierRegisterActionSchema } from '../../shared/actions';
-import type { OutboxEntry } from '../../shared/api';
-import type { Citizen, CitizenView, Provenance, SearchOutput } from '../../shared/citizen';
+import type { Citizen, CitizenView, SearchOutput } from '../../shared/citizen';
 import { DOCUMENT_STATUS_CODES, PROCEDURE_STATUS_CODES, SLA_STATES, SOURCES, type SlaState, type Source } from '../../shared/domain';
-import { formatDate, formatDateTime } from '../format/date.format';
+import { formatDate } from '../format/date.format';
 import { slaLabel, sourceLabel, statusLabel } from '../format/labels.format';
 import type { Translate } from '../format/translate';
 import { useTr } from '../i18n.hooks';
@@ -20,7 +18,7 @@ import type { ScreenProps } from '../screens/screen-registry';
 import { useApi } from '../state/api.context';
 import { errorMessage } from '../state/error-message';
 import { SourceIcon } from '../views/icons.view';
-import { outboxErrorText, outboxStateLabel } from '../outbox/outbox-words';
+import { DeclareOnceForm, provenanceText } from './declare-once.view';
 import { maskerFor, privacyStore, usePrivacy, type Masker } from './privacy.store';
 
 const ID_RE = /^(\d{9}|\d{12})$/;
@@ -42,13 +40,6 @@ function dayStart(value: string): number | undefined {
 function dayEnd(value: string): number | undefined {
   const start = dayStart(value);
   return start === undefined ? undefined : start + 86_400_000 - 1;
-}
-
-function provenanceText(t: Translate, lang: Lang, p: Provenance | undefined): string | null {
-  if (!p) return null;
-  if (p.kind === 'scan') return t('citizen.fromScan', { at: formatDateTime(lang, p.at) });
-  if (p.kind === 'dossier') return t('citizen.fromDossier', { ref: p.ref ?? '' });
-  return t('citizen.fromId');
 }
 
 interface Results {
@@ -257,7 +248,7 @@ export default function CitizenScreen({ param, openItem, onNotice }: ScreenProps
             </Callout.Root>
           ) : null}
           {view && !viewLoading ? (
-            <CitizenPanel view={view} lang={lang} t={t} openItem={openItem} form={form} setForm={setForm} onNotice={onNotice} onReload={reloadView} />
+            <CitizenPanel view={view} lang={lang} t={t} openItem={openItem} form={form} setForm={setForm} onReload={reloadView} />
           ) : null}
         </section>
       </div>
@@ -375,7 +366,6 @@ function CitizenPanel({
   openItem,
   form,
   setForm,
-  onNotice,
   onReload,
 }: {
   view: CitizenView;
@@ -384,7 +374,6 @@ function CitizenPanel({
   openItem: (id: string) => void;
   form: 'new' | 'supplement' | null;
   setForm: (f: 'new' | 'supplement' | null) => void;
-  onNotice: (text: string, tone: 'info' | 'error') => void;
   onReload: (idNumber: string) => void;
 }): ReactElement {
   const privacy = usePrivacy();
@@ -427,7 +416,7 @@ function CitizenPanel({
           {t('citizen.supplement')}
         </Button>
       </Flex>
-      {form !== null ? <DeclareOnceForm key={`${view.idNumber}|${form}`} view={view} kind={form} onClose={() => setForm(null)} onNotice={onNotice} onReload={onReload} /> : null}
+      {form !== null ? <DeclareOnceForm key={`${view.idNumber}|${form}`} view={view} kind={form} onClose={() => setForm(null)} onReload={onReload} /> : null}
 
       <Heading as="h3" size="2">
         {t('citizen.timeline', { count: view.timeline.length })}
@@ -459,308 +448,5 @@ function CitizenPanel({
         </ol>
       )}
     </div>
-  );
-}
-
-/** The new dossier / supplement form, prefilled with what is known and where it came from. */
-function DeclareOnceForm({
-  view,
-  kind,
-  onClose,
-  onNotice,
-  onReload,
-}: {
-  view: CitizenView;
-  kind: 'new' | 'supplement';
-  onClose: () => void;
-  onNotice: (text: string, tone: 'info' | 'error') => void;
-  onReload: (idNumber: string) => void;
-}): ReactElement {
-  const { t, lang } = useTr();
-  const register = useRegister(view, kind, onReload);
-  const c = view.citizen;
-  const [values, setValues] = useState({
-    idNumber: view.idNumber,
-    fullName: c?.fullName ?? '',
-    birthDate: c?.birthDate ?? '',
-    sex: c?.sex ?? '',
-    address: c?.address ?? '',
-    phone: c?.phone ?? '',
-    procedure: '',
-    summary: '',
-  });
-  const prov = (k: string): string | null => provenanceText(t, lang, c?.provenance[k]);
-  const field = (k: keyof typeof values, label: string, type = 'text'): ReactElement => (
-    <label className="citizen-form__field">
-      <span>{label}</span>
-      <input
-        type={type}
-        value={values[k]}
-        onChange={(e) => setValues({ ...values, [k]: e.target.value })}
-        data-testid={`citizen-form-${k}`}
-      />
-      {k !== 'procedure' && k !== 'summary' && values[k] !== '' && prov(k) !== null ? (
-        <small className="citizen-prov" data-testid={`citizen-form-${k}-source`}>
-          {prov(k)}
-        </small>
-      ) : null}
-    </label>
-  );
-  const copy = (): void => {
-    const lines = [
-      `${t('citizen.procedure')}: ${values.procedure}`,
-      `${t('citizen.fullName')}: ${values.fullName}`,
-      `${t('citizen.idNumber')}: ${values.idNumber}`,
-      `${t('citizen.birthDate')}: ${values.birthDate}`,
-      `${t('citizen.sex')}: ${values.sex === 'male' ? t('citizen.male') : values.sex === 'female' ? t('citizen.female') : ''}`,
-      `${t('citizen.address')}: ${values.address}`,
-      `${t('citizen.phone')}: ${values.phone}`,
-    ];
-    navigator.clipboard.writeText(lines.join('\n')).then(
-      () => onNotice(t('citizen.copied'), 'info'),
-      () => onNotice(t('citizen.copyFailed'), 'error'),
-    );
-  };
-  return (
-    <form className="citizen-form" data-testid="citizen-form" data-kind={kind} onSubmit={(e) => e.preventDefault()}>
-      <Heading as="h3" size="2">
-        {kind === 'new' ? t('citizen.formTitle') : t('citizen.formSupplementTitle')}
-      </Heading>
-      <Text as="p" size="1" color="gray">
-        {t('citizen.formHint')}
-      </Text>
-      {kind === 'new' ? (
-        <label className="citizen-form__field">
-          <span>{t('citizen.procedure')}</span>
-          <select
-            value={values.procedure}
-            onChange={(e) => setValues({ ...values, procedure: e.target.value })}
-            disabled={register.procedures === null}
-            data-testid="citizen-form-procedure"
-          >
-            <option value="">{register.procedures === null ? t('citizen.register.proceduresLoading') : t('citizen.register.chooseProcedure')}</option>
-            {(register.procedures ?? []).map((p) => (
-              <option key={`${p.backendId}|${p.code}`} value={`${p.backendId}|${p.code}`}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-          {register.catalogueError !== null ? (
-            <small className="citizen-register__error" role="alert" data-testid="citizen-form-procedure-error">
-              {t('citizen.register.proceduresFailed', { message: register.catalogueError })}
-            </small>
-          ) : null}
-        </label>
-      ) : (
-        field('procedure', t('citizen.procedure'))
-      )}
-      {field('fullName', t('citizen.fullName'))}
-      {field('idNumber', t('citizen.idNumber'))}
-      {field('birthDate', t('citizen.birthDate'), 'date')}
-      <label className="citizen-form__field">
-        <span>{t('citizen.sex')}</span>
-        <select value={values.sex} onChange={(e) => setValues({ ...values, sex: e.target.value })} data-testid="citizen-form-sex">
-          <option value="">—</option>
-          <option value="male">{t('citizen.male')}</option>
-          <option value="female">{t('citizen.female')}</option>
-        </select>
-        {values.sex !== '' && prov('sex') !== null ? (
-          <small className="citizen-prov" data-testid="citizen-form-sex-source">
-            {prov('sex')}
-          </small>
-        ) : null}
-      </label>
-      {field('address', t('citizen.address'))}
-      {field('phone', t('citizen.phone'), 'tel')}
-      {kind === 'new' ? (
-        <label className="citizen-form__field">
-          <span>{t('citizen.register.summary')}</span>
-          <textarea
-            value={values.summary}
-            maxLength={1000}
-            rows={2}
-            placeholder={t('citizen.register.summaryPlaceholder')}
-            onChange={(e) => setValues({ ...values, summary: e.target.value })}
-            data-testid="citizen-form-summary"
-          />
-        </label>
-      ) : null}
-      <Text as="p" size="1" color="gray">
-        {kind === 'new' ? t('citizen.register.note') : t('citizen.notSent')}
-      </Text>
-      {register.invalid !== null ? (
-        <Callout.Root color="red" role="alert" size="1" data-testid="citizen-register-invalid">
-          <Callout.Text>{t('citizen.register.invalid', { message: register.invalid })}</Callout.Text>
-        </Callout.Root>
-      ) : null}
-      {register.entry !== null ? <RegisterStatus entry={register.entry} code={register.code} /> : null}
-      <Flex gap="2">
-        {kind === 'new' ? (
-          <Button
-            type="button"
-            onClick={() => register.submit(values)}
-            disabled={register.busy || (register.entry !== null && register.entry.state !== 'needs_attention' && register.entry.state !== 'discarded')}
-            data-testid="citizen-form-send"
-          >
-            {t('citizen.register.send')}
-          </Button>
-        ) : null}
-        <Button type="button" variant={kind === 'new' ? 'soft' : 'solid'} onClick={copy} data-testid="citizen-form-copy">
-          {t('citizen.copy')}
-        </Button>
-        <Button type="button" variant="soft" onClick={onClose}>
-          {t('citizen.close')}
-        </Button>
-      </Flex>
-    </form>
-  );
-}
-
-interface ProcedureOption {
-  backendId: string;
-  code: string;
-  name: string;
-}
-
-interface FormValues {
-  idNumber: string;
-  fullName: string;
-  birthDate: string;
-  sex: string;
-  address: string;
-  phone: string;
-  procedure: string;
-  summary: string;
-}
-
-/**
- * Issue #6 "declare once": the procedure catalogue for the picker, and sending the new dossier
- * (`dossier.register` through the outbox): the entry's state follows its `outbox.changed` events; once
- * done the citizen is read again and the new dossier's code is the procedure item that was not there.
- */
-function useRegister(
-  view: CitizenView,
-  kind: 'new' | 'supplement',
-  onReload: (idNumber: string) => void,
-): {
-  procedures: ProcedureOption[] | null;
-  catalogueError: string | null;
-  invalid: string | null;
-  entry: OutboxEntry | null;
-  code: string | null;
-  busy: boolean;
-  submit: (values: FormValues) => void;
-} {
-  const api = useApi();
-  const [procedures, setProcedures] = useState<ProcedureOption[] | null>(null);
-  const [catalogueError, setCatalogueError] = useState<string | null>(null);
-  const [invalid, setInvalid] = useState<string | null>(null);
-  const [entry, setEntry] = useState<OutboxEntry | null>(null);
-  const [busy, setBusy] = useState(false);
-  // The citizen's dossiers before sending: the new one is the procedure item not among them.
-  const known = useRef<Set<string> | null>(null);
-
-  useEffect(() => {
-    if (kind !== 'new') return;
-    let live = true;
-    api.call('procedures.list', {}).then(
-      (out) => {
-        if (live) setProcedures(out.procedures);
-      },
-      (error: unknown) => {
-        if (!live) return;
-        setProcedures([]);
-        setCatalogueError(errorMessage(error));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, kind]);
-
-  const entryId = entry?.id ?? null;
-  const standInId = entry?.itemId ?? null;
-  useEffect(() => {
-    if (entryId === null || standInId === null) return;
-    let finished = false;
-    const seen = (next: OutboxEntry): void => {
-      if (next.id !== entryId || finished) return;
-      setEntry(next);
-      if (next.state === 'done') {
-        finished = true;
-        onReload(view.idNumber);
-      }
-    };
-    const stop = api.subscribe((event) => {
-      if (event.type === 'outbox.changed') seen(event.entry);
-    });
-    // A change between the submit's answer and this subscription would be missed: read the entry once.
-    api.call('outbox.list', { itemId: standInId, limit: 5 }).then(
-      (out) => out.entries.forEach(seen),
-      () => undefined,
-    );
-    return stop;
-  }, [api, entryId, standInId, onReload, view.idNumber]);
-
-  const code = useMemo(() => {
-    if (entry?.state !== 'done' || known.current === null) return null;
-    const seen = known.current;
-    const fresh = view.timeline.find((e) => e.item.source === 'procedure' && !seen.has(e.item.id));
-    return fresh ? fresh.item.ref : null;
-  }, [entry, view]);
-
-  const submit = (values: FormValues): void => {
-    setInvalid(null);
-    const sep = values.procedure.indexOf('|');
-    const backendId = sep > 0 ? values.procedure.slice(0, sep) : '';
-    const action = {
-      kind: 'dossier.register' as const,
-      procedureCode: sep > 0 ? values.procedure.slice(sep + 1) : '',
-      applicantName: values.fullName,
-      idNumber: values.idNumber,
-      birthDate: values.birthDate,
-      sex: values.sex,
-      address: values.address,
-      phone: values.phone,
-      summary: values.summary,
-    };
-    const parsed = DossierRegisterActionSchema.safeParse(action);
-    if (!parsed.success) {
-      setInvalid(parsed.error.issues.map((i) => i.message).join('; '));
-      return;
-    }
-    known.current = new Set(view.timeline.filter((e) => e.item.source === 'procedure').map((e) => e.item.id));
-    setBusy(true);
-    api.call('dossier.register', { backendId, action: parsed.data }).then(
-      (created) => {
-        setEntry(created);
-        setBusy(false);
-      },
-      (error: unknown) => {
-        setInvalid(errorMessage(error));
-        setBusy(false);
-      },
-    );
-  };
-
-  return { procedures, catalogueError, invalid, entry, code, busy, submit };
-}
-
-/** Where the new dossier is: pending → sending → done (with its code), or why it stopped. */
-function RegisterStatus({ entry, code }: { entry: OutboxEntry; code: string | null }): ReactElement {
-  const { t } = useTr();
-  const error = outboxErrorText(t, entry.lastError);
-  const color = entry.state === 'done' ? 'green' : entry.state === 'needs_attention' || entry.state === 'conflict' ? 'red' : 'blue';
-  return (
-    <Callout.Root color={color} size="1" role="status" data-testid="citizen-register-status" data-state={entry.state}>
-      <Callout.Text>
-        {entry.state === 'done'
-          ? code !== null
-            ? t('citizen.register.done', { code })
-            : t('citizen.register.doneNoCode')
-          : t('citizen.register.state', { state: outboxStateLabel(t, entry.state) })}
-        {entry.state !== 'done' && error !== null ? ` — ${error.text}${error.technical !== null ? ` (${error.technical})` : ''}` : ''}
-      </Callout.Text>
-    </Callout.Root>
   );
 }

@@ -5,7 +5,12 @@
  * with the applicant's fields, code `<unit>-<YYMMDD>-<4 digits>`, received at the counter with the
  * due date from the procedure's duration on the sandbox calendar; the cache and the citizen view have
  * it; resending the same entry (the same Idempotency-Key, as after a crash) creates nothing more;
- * invalid input is refused with a Vietnamese message and nothing is queued or sent.
+ * invalid input is refused with a Vietnamese message and nothing is queued or sent. The new dossier
+ * carries the papers handed in (TaiLieuNop) and its fees (DanhSachLePhi) both ways.
+ * The supplement (issue #6): `dossier.supplementReceived` with the papers received and the corrected
+ * applicant on a status-5 dossier → CapNhatTienDoHoSoMC: status 4, NgayTiepNhanBoSung, the papers in
+ * TaiLieuNop, the applicant's new details — on the sandbox and in the cache; sent exactly once while the
+ * outbox retries an unreadable answer; invalid papers or applicant refused in Vietnamese, nothing queued.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +23,10 @@ import { computeDue, defaultCalendar } from '../../../src/core/deadline';
 import { PROCEDURES, UNIT_CODE } from '../../../src/sandbox/commune-data';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import { parseVnTimestamp } from '../../../src/sandbox/vn-time';
-import type { DossierRegisterAction } from '../../../src/shared/actions';
+import type { DossierAction, DossierRegisterAction } from '../../../src/shared/actions';
 import type { BackendStatus, Envelope, OutboxEntry } from '../../../src/shared/api';
 import type { CitizenView } from '../../../src/shared/citizen';
-import type { WorkItem } from '../../../src/shared/work-item';
+import type { DossierDetail, WorkItem } from '../../../src/shared/work-item';
 import { ok } from '../../support/envelope';
 
 const WAIT = { timeout: 30_000, interval: 50 };
@@ -45,6 +50,8 @@ const ACTION: DossierRegisterAction = {
   address: 'Số 7 ngõ 12 phố Ngọc Hà, phường Ngọc Hà, Hà Nội',
   phone: '0983 456 789',
   summary: 'Cấp Giấy xác nhận tình trạng hôn nhân để đăng ký kết hôn',
+  papers: ['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân', 'Bản sao Căn cước công dân'],
+  fees: [{ name: 'Lệ phí cấp Giấy xác nhận tình trạng hôn nhân', amount: 15_000, paid: true }],
 };
 
 beforeAll(async () => {
@@ -68,15 +75,44 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** One full sync of the procedure backend (what the next poll would read). */
+async function syncOnce(): Promise<void> {
+  const before = ok<BackendStatus[]>(await core.handle('backends.list', {})).find((b) => b.id === P)?.lastSyncAt ?? 0;
+  ok(await core.handle('sync.now', { backendId: P }));
+  await vi.waitFor(async () => {
+    const now = ok<BackendStatus[]>(await core.handle('backends.list', {})).find((b) => b.id === P)?.lastSyncAt ?? 0;
+    expect(now).toBeGreaterThan(before);
+  }, WAIT);
+}
+
+async function waitDone(entry: OutboxEntry): Promise<OutboxEntry> {
+  let last: OutboxEntry | undefined;
+  await vi.waitFor(async () => {
+    last = ok<{ entries: OutboxEntry[] }>(await core.handle('outbox.list', { itemId: entry.itemId, limit: 50 })).entries.find((e) => e.id === entry.id);
+    expect(last?.state).toBe('done');
+  }, WAIT);
+  if (!last) throw new Error('unreachable');
+  return last;
+}
+
 function withId(id: string): ReturnType<TrainingSandbox['dossiers']> {
   return sandbox.dossiers().filter((d) => d.SoGiayToChuHoSo === id);
 }
 
 describe('dossier.register against the sandbox', () => {
-  it('lists the sandbox catalogue for the picker', async () => {
-    const out = ok<{ procedures: { backendId: string; code: string; name: string }[] }>(await core.handle('procedures.list', {}));
+  it('lists the sandbox catalogue for the picker, with component papers and fees', async () => {
+    const out = ok<{ procedures: { backendId: string; code: string; name: string; papers: string[]; fees: { name: string; amount: number }[] }[] }>(
+      await core.handle('procedures.list', {}),
+    );
     expect(out.procedures).toHaveLength(PROCEDURES.length);
-    expect(out.procedures).toContainEqual(expect.objectContaining({ backendId: P, code: procedure.code, name: procedure.name }));
+    expect(out.procedures).toContainEqual(
+      expect.objectContaining({ backendId: P, code: procedure.code, name: procedure.name, papers: ['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân'], fees: [] }),
+    );
+    const chuKy = PROCEDURES.find((p) => p.key === 'chuKy');
+    expect(out.procedures.find((p) => p.code === chuKy?.code)).toMatchObject({
+      papers: ['Giấy tờ, văn bản cần chứng thực chữ ký', 'Căn cước công dân'],
+      fees: [{ name: 'Phí chứng thực chữ ký', amount: 10_000 }],
+    });
   });
 
   let entry: OutboxEntry;
@@ -115,7 +151,10 @@ describe('dossier.register against the sandbox', () => {
       KenhThucHien: 1,
       LoaiDoiTuong: 1,
       NguoiXuLyHienTai: { TenDangNhap: 'canbo.lan' },
+      DanhSachLePhi: [{ TenPhiLePhi: 'Lệ phí cấp Giấy xác nhận tình trạng hôn nhân', MucPhi: 15_000, DaThanhToan: true }],
     });
+    // Exactly the papers handed in, named, no file behind them.
+    expect(d.TaiLieuNop.map((f) => f.TenTepDinhKem)).toEqual(ACTION.papers);
     expect(d.NgayTiepNhan).toBe(d.NgayNopHoSo);
     const received = parseVnTimestamp(d.NgayTiepNhan);
     if (received === null) throw new Error(`bad NgayTiepNhan ${d.NgayTiepNhan}`);
@@ -129,6 +168,11 @@ describe('dossier.register against the sandbox', () => {
     // The cache has it as its own item (the record returned by the adapter); the entry points at it.
     const item = ok<{ item: WorkItem }>(await core.handle('item.get', { id: `${P}:${code}` })).item;
     expect(item).toMatchObject({ source: 'procedure', ref: code, status: '2', party: ACTION.applicantName });
+    // …with its papers and fees as the backend answered (and as the next sync reads them).
+    await syncOnce();
+    const detail = ok<{ detail: DossierDetail }>(await core.handle('item.get', { id: `${P}:${code}` })).detail;
+    expect(detail.files.map((f) => f.name)).toEqual(ACTION.papers);
+    expect(detail.fees).toEqual([{ name: 'Lệ phí cấp Giấy xác nhận tình trạng hôn nhân', amount: 15_000, paid: true }]);
     // The stand-in never became a cache item: no ghost in the queue.
     const ghost = await core.handle('item.get', { id: entry.itemId });
     expect(ghost.ok).toBe(false);
@@ -172,6 +216,9 @@ describe('dossier.register against the sandbox', () => {
       [{ birthDate: '1990-02-30' }, /Ngày sinh không phải ngày có thật/],
       [{ phone: '12345' }, /Số điện thoại/],
       [{ procedureCode: '' }, /Chưa chọn thủ tục/],
+      [{ papers: ['x'] }, /Tên giấy tờ quá ngắn/],
+      [{ fees: [{ name: 'Lệ phí', amount: -5, paid: false }] }, /Mức phí không được âm/],
+      [{ fees: [{ name: 'Lệ phí', amount: 1.5, paid: false }] }, /số đồng nguyên/],
     ];
     for (const [patch, message] of bad) {
       const res: Envelope<unknown> = await core.handle('dossier.register', { backendId: P, action: { ...ACTION, ...patch } });
@@ -228,5 +275,147 @@ describe('dossier.register against the sandbox', () => {
     const created = await post('/api/DongBoHoSoMC', { isUpdating: false, HoSo: hoSo }, { session, 'idempotency-key': 'k-4' });
     expect(created.error_code).toBe('0');
     expect(sandbox.dossiers()).toHaveLength(before + 1);
+  });
+});
+
+describe('dossier.supplementReceived with papers and a corrected applicant (issue #6)', () => {
+  /** A man born 1985 in Hà Nội the sandbox has never seen; his dossier is asked for papers (status 5). */
+  const PERSON = { applicantName: 'Trần Văn Bình', idNumber: '001085123457', birthDate: '1985-07-02', sex: 'male' as const };
+  const PAPERS = ['Giấy tờ chứng minh nơi cư trú', 'Bản sao Giấy chứng nhận kết hôn của cha mẹ'];
+  let itemId = '';
+  let code = '';
+
+  const submit = async (action: DossierAction): Promise<OutboxEntry> => {
+    const item = ok<{ item: WorkItem }>(await core.handle('item.get', { id: itemId })).item;
+    return ok<OutboxEntry>(await core.handle('action.submit', { itemId, action, baseUpdatedAt: item.updatedAt }));
+  };
+  const onSandbox = (): ReturnType<TrainingSandbox['dossiers']>[number] => {
+    const d = sandbox.dossiers().find((x) => x.MaHoSo === code);
+    if (!d) throw new Error(`the sandbox lost ${code}`);
+    return d;
+  };
+  const requestSupplement = async (): Promise<void> => {
+    await waitDone(await submit({ kind: 'dossier.requestSupplement', missing: 'Bổ sung giấy tờ chứng minh nơi cư trú' }));
+    expect(onSandbox().TrangThaiHoSo).toBe('5');
+  };
+
+  beforeAll(async () => {
+    const e = ok<OutboxEntry>(
+      await core.handle('dossier.register', { backendId: P, action: { ...ACTION, ...PERSON, papers: ['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân'], fees: [] } }),
+    );
+    await waitDone(e);
+    const created = withId(PERSON.idNumber);
+    expect(created).toHaveLength(1);
+    code = created[0]?.MaHoSo ?? '';
+    itemId = `${P}:${code}`;
+    await requestSupplement();
+  }, 60_000);
+
+  it('records the papers and the corrected applicant once while the outbox retries; status 4, synced back', async () => {
+    const before = onSandbox();
+    expect(before.TaiLieuNop.map((f) => f.TenTepDinhKem)).toEqual(['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân']);
+    const applicant = { fullName: 'Trần Văn Bính', idNumber: PERSON.idNumber, birthDate: PERSON.birthDate, sex: 'male' as const, address: 'Số 15 ngõ 40 phố Đội Cấn, phường Ngọc Hà, Hà Nội', phone: '0912 345 678' };
+    // Every answer unreadable: the action lands on the first delivery, the outbox retries with the same key.
+    sandbox.setFaults({ malformedRate: 1 }, 'procedure');
+    let entry: OutboxEntry;
+    try {
+      entry = await submit({ kind: 'dossier.supplementReceived', papers: PAPERS, applicant, note: 'Công dân nộp bổ sung tại quầy' });
+      await vi.waitFor(() => expect(sandbox.deliveries(entry.id)).toBeGreaterThanOrEqual(2), WAIT);
+    } finally {
+      sandbox.setFaults({ malformedRate: 0 }, 'procedure');
+    }
+    await waitDone(entry);
+
+    // The sandbox's ground truth: one supplement step, the papers once, the applicant corrected.
+    const d = onSandbox();
+    expect(d.TrangThaiHoSo).toBe('4');
+    expect(d.TaiLieuNop.map((f) => f.TenTepDinhKem)).toEqual(['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân', ...PAPERS]);
+    expect(d.QuaTrinhXuLy.filter((s) => s.NoiDungXuLy.startsWith('Tiếp nhận hồ sơ bổ sung'))).toHaveLength(1);
+    expect(d.QuaTrinhXuLy.at(-1)?.NoiDungXuLy).toBe(`Tiếp nhận hồ sơ bổ sung: ${PAPERS.join('; ')}. Cập nhật thông tin người nộp. Công dân nộp bổ sung tại quầy`);
+    expect(d.QuaTrinhXuLy).toHaveLength(before.QuaTrinhXuLy.length + 1);
+    const supplement = d.DanhSachHoSoBoSung.at(-1);
+    expect(supplement?.NgayTiepNhanBoSung).toMatch(/^\d{14}$/);
+    expect(supplement?.NgayHenTraMoi).toMatch(/^\d{14}$/);
+    expect(d).toMatchObject({ ChuHoSo: 'Trần Văn Bính', DiaChiChuHoSo: applicant.address, SoDienThoai: '0912345678', SoGiayToChuHoSo: PERSON.idNumber });
+    expect(sandbox.actionLog().filter((a) => a.id === code && a.action === 'dossier.supplementReceived')).toHaveLength(1);
+    expect(sandbox.deliveries(entry.id)).toBeGreaterThanOrEqual(2);
+
+    // The cache, after a full sync: status 4, the papers, the corrected applicant, the supplement closed.
+    await syncOnce();
+    const got = ok<{ item: WorkItem; detail: DossierDetail }>(await core.handle('item.get', { id: itemId }));
+    expect(got.item).toMatchObject({ status: '4', party: 'Trần Văn Bính' });
+    expect(got.detail.files.map((f) => f.name)).toEqual(['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân', ...PAPERS]);
+    expect(got.detail).toMatchObject({ applicant: 'Trần Văn Bính', address: applicant.address, phone: '0912345678' });
+    expect(got.detail.supplements.at(-1)?.receivedAt).not.toBeNull();
+    const view = ok<CitizenView>(await core.handle('citizen.view', { idNumber: PERSON.idNumber }));
+    expect(view.timeline.find((e) => e.item.ref === code)?.item.status).toBe('4');
+  });
+
+  it('the supplement from the action bar, without papers, still works and adds no paper', async () => {
+    await requestSupplement();
+    const papersBefore = onSandbox().TaiLieuNop.length;
+    await waitDone(await submit({ kind: 'dossier.supplementReceived', note: 'Đã nhận đủ' }));
+    const d = onSandbox();
+    expect(d.TrangThaiHoSo).toBe('4');
+    expect(d.TaiLieuNop).toHaveLength(papersBefore);
+    expect(d.QuaTrinhXuLy.at(-1)?.NoiDungXuLy).toBe('Tiếp nhận hồ sơ bổ sung. Đã nhận đủ');
+  });
+
+  it('refuses bad papers or applicant details in Vietnamese, queues and sends nothing', async () => {
+    await requestSupplement();
+    const count = ok<{ entries: OutboxEntry[] }>(await core.handle('outbox.list', { limit: 500 })).entries.length;
+    const steps = onSandbox().QuaTrinhXuLy.length;
+    const applicant = { fullName: 'Trần Văn Bình', idNumber: PERSON.idNumber, birthDate: PERSON.birthDate, sex: 'male' as const, address: 'Số 1 phố Đội Cấn', phone: '' };
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ papers: ['x'] }, /Tên giấy tờ quá ngắn/],
+      [{ papers: Array.from({ length: 31 }, (_, i) => `Giấy tờ số ${i + 1}`) }, /Tối đa 30 giấy tờ/],
+      [{ papers: PAPERS, applicant: { ...applicant, sex: 'female' } }, /Giới tính không khớp với số CCCD/],
+      [{ papers: PAPERS, applicant: { ...applicant, birthDate: '1990-07-02' } }, /Năm sinh không khớp với số CCCD/],
+      [{ papers: PAPERS, applicant: { ...applicant, phone: '123' } }, /Số điện thoại/],
+      [{ papers: PAPERS, applicant: { ...applicant, idNumber: '12345' } }, /CCCD 12 chữ số hợp lệ hoặc CMND 9 chữ số/],
+    ];
+    const item = ok<{ item: WorkItem }>(await core.handle('item.get', { id: itemId })).item;
+    for (const [patch, message] of bad) {
+      const res: Envelope<unknown> = await core.handle('action.submit', { itemId, action: { kind: 'dossier.supplementReceived', ...patch }, baseUpdatedAt: item.updatedAt });
+      expect(res.ok, JSON.stringify(patch)).toBe(false);
+      if (!res.ok) {
+        expect(res.error.code).toBe('invalid_input');
+        expect([res.error.message, ...(res.error.details ?? [])].join(' ')).toMatch(message);
+      }
+    }
+    expect(ok<{ entries: OutboxEntry[] }>(await core.handle('outbox.list', { limit: 500 })).entries).toHaveLength(count);
+    expect(onSandbox().QuaTrinhXuLy).toHaveLength(steps);
+    expect(onSandbox().TrangThaiHoSo).toBe('5');
+  });
+
+  it('the sandbox checks the papers and applicant of a supplement over HTTP', async () => {
+    const post = async (body: unknown, key: string): Promise<{ error_code: string; message: string }> => {
+      const login = (await (await fetch(new URL('/api/DangNhap', sandbox.procedureUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ TenDangNhap: 'canbo.lan', MatKhau: 'training' }) })).json()) as { session: string };
+      const res = await fetch(new URL('/api/CapNhatTienDoHoSoMC', sandbox.procedureUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', session: login.session, 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as { error_code: string; message: string };
+    };
+    const who = { ChuHoSo: 'Trần Văn Bình', SoGiayToChuHoSo: PERSON.idNumber, DinhDanhCHS: [{ LoaiDinhDanh: 1, SoDinhDanh: PERSON.idNumber }], NgaySinhChuHoSo: '19850702', GioiTinh: 1, DiaChiChuHoSo: 'Số 1 phố Đội Cấn', SoDienThoai: '' };
+    const steps = onSandbox().QuaTrinhXuLy.length;
+    expect(await post({ MaHoSo: code, HanhDong: 'forward', NguoiNhan: 'canbo.lan', TaiLieuBoSung: [{ TenTepDinhKem: 'Giấy tờ' }] }, 's-1')).toMatchObject({
+      error_code: '3',
+      message: expect.stringMatching(/TaiLieuBoSung: chỉ dùng với HanhDong supplementReceived/),
+    });
+    expect(await post({ MaHoSo: code, HanhDong: 'supplementReceived', ThongTinChuHoSo: { ...who, GioiTinh: 2 } }, 's-2')).toMatchObject({
+      error_code: '3',
+      message: expect.stringMatching(/ThongTinChuHoSo\.GioiTinh: giới tính không khớp với số CCCD/),
+    });
+    expect(await post({ MaHoSo: code, HanhDong: 'supplementReceived', TaiLieuBoSung: [{ TenTepDinhKem: '' }] }, 's-3')).toMatchObject({ error_code: '3' });
+    expect(onSandbox().QuaTrinhXuLy).toHaveLength(steps);
+    // A correct one applies once; the same key again answers the same and changes nothing.
+    const first = await post({ MaHoSo: code, HanhDong: 'supplementReceived', TaiLieuBoSung: [{ TenTepDinhKem: 'Đơn đề nghị' }], ThongTinChuHoSo: who }, 's-4');
+    expect(first.error_code).toBe('0');
+    expect(await post({ MaHoSo: code, HanhDong: 'supplementReceived', TaiLieuBoSung: [{ TenTepDinhKem: 'Đơn đề nghị' }], ThongTinChuHoSo: who }, 's-4')).toEqual(first);
+    expect(onSandbox().QuaTrinhXuLy).toHaveLength(steps + 1);
+    expect(onSandbox().TaiLieuNop.filter((f) => f.TenTepDinhKem === 'Đơn đề nghị')).toHaveLength(1);
+    expect(onSandbox()).toMatchObject({ TrangThaiHoSo: '4', ChuHoSo: 'Trần Văn Bình' });
   });
 });

@@ -183,9 +183,9 @@ describe('procedure adapter over HTTP (canned server)', () => {
     expect((await a.lookup('000.26.13.H26-251003-0012'))?.externalId).toBe('000.26.13.H26-251003-0012');
     expect(await a.lookup('nope')).toBeNull();
     expect(await a.listProcedures()).toEqual([
-      { code: '1.001193', name: 'Đăng ký khai sinh', fieldCode: 'HT', fieldName: 'Hộ tịch', hours: 0, unit: 'same_day' },
-      { code: '1.004873', name: 'Xác nhận tình trạng hôn nhân', fieldCode: 'HT', fieldName: 'Hộ tịch', hours: 24, unit: 'working' },
-      { code: '1.009999', name: 'Cấp giấy phép xây dựng', fieldCode: 'XD', fieldName: 'Xây dựng', hours: 360, unit: 'calendar' },
+      { code: '1.001193', name: 'Đăng ký khai sinh', fieldCode: 'HT', fieldName: 'Hộ tịch', hours: 0, unit: 'same_day', papers: [], fees: [] },
+      { code: '1.004873', name: 'Xác nhận tình trạng hôn nhân', fieldCode: 'HT', fieldName: 'Hộ tịch', hours: 24, unit: 'working', papers: [], fees: [] },
+      { code: '1.009999', name: 'Cấp giấy phép xây dựng', fieldCode: 'XD', fieldName: 'Xây dựng', hours: 360, unit: 'calendar', papers: [], fees: [] },
     ]);
   });
 
