@@ -47,6 +47,7 @@ import { MailAdapter } from './adapters/mail.adapter';
 import { calendarDeadlinePolicy } from './queue/deadline.policy';
 import { QueueService, type ItemLinks } from './queue/queue.service';
 import { SyncEngine, type BackoffOptions } from './sync/sync.engine';
+import { MailSearchBackfill } from './mail/mail-search-backfill';
 import { SyncStateRepository } from './sync/sync-state.repository';
 import { ConfigSecretError, resolveAdapterSecrets } from './secrets/config-secrets';
 import type { SecretStore } from './secrets/secret-store';
@@ -220,6 +221,7 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
   events.subscribe((event) => {
     if (event.type === 'backend.status') recordSignIn(event.backend);
   });
+  const mailSearch = new MailSearchBackfill(db, { log });
   const engine = new SyncEngine({
     backends: config.backends.map((entry, i) => ({
       adapter: adapters[i] as BackendAdapter,
@@ -232,7 +234,11 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     now,
     log,
     ...(options.backoff ? { backoff: options.backoff } : {}),
-    onOnline: (backendId) => runner.backendOnline(backendId),
+    onOnline: (backendId) => {
+      runner.backendOnline(backendId);
+      // Issue #4: a large first mail sync landed headers first; its search entries follow in the background.
+      mailSearch.start();
+    },
   });
 
   const links = new ItemLinksService({ db, queue, audit, emit: (event) => events.emit(event), now, actor });
@@ -354,6 +360,7 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       if (closing) return;
       engine.start();
       runner.start();
+      mailSearch.start(); // what an interrupted backfill left pending
       notify.service.start();
     },
     close() {
@@ -361,6 +368,7 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
         notify.service.stop();
         await runner.stop();
         await engine.stop();
+        await mailSearch.stop();
         await Promise.allSettled(adapters.map((a) => a.close()));
         events.clear();
         db.close();

@@ -43,6 +43,11 @@ export interface NormalizedRecord {
   /** Extra text for search (ID numbers, signer, procedure name…), besides ref/title/party. */
   searchText: string;
   detail: ItemDetail;
+  /**
+   * The cache may land the record without its search index entry and add it right after, in the
+   * background (a large first mail sync: headers first, search after; src/core/mail/mail-search-backfill.ts).
+   */
+  searchDeferred?: boolean;
 }
 
 /** A record that failed validation: kept with its error, never silently dropped. */

@@ -3,8 +3,10 @@
  *
  * pull(cursor): one page of one folder per call, a round over every configured folder.
  *   - first sync of a folder: the messages of the last `initialDays` days, newest first, headers only
- *     (ENVELOPE, FLAGS, INTERNALDATE, RFC822.SIZE, BODYSTRUCTURE) plus a short preview from the first
- *     bytes of the first text part;
+ *     (From/To/Cc/Subject/Date/Message-ID header fields — cheaper than ENVELOPE, see mail.headers.ts —,
+ *     FLAGS, INTERNALDATE, RFC822.SIZE, BODYSTRUCTURE) plus a short preview from the first bytes of
+ *     the first text part; a first sync of more than one page lands without search index entries,
+ *     added right after in the background (src/core/mail/mail-search-backfill.ts);
  *   - then incremental: new UIDs (≥ the stored UIDNEXT) and flag changes — with CONDSTORE through
  *     CHANGEDSINCE the stored HIGHESTMODSEQ, without it by comparing the FLAGS of the known UIDs —
  *     and expunges, from QRESYNC's VANISHED when enabled, else a UID SEARCH ALL diff, emitted as
@@ -44,8 +46,10 @@ import {
   parseMailCursor,
   previewFromPart,
   type MailCursor,
+  type MailFetchLike,
   type MailFolderState,
 } from './mail.normalize';
+import { ENVELOPE_HEADER_FIELDS, envelopeFromHeaders } from './mail.headers';
 import { MailGoneError, matchAttachmentPart, parseMessageStream, type MailBody } from './mail.body';
 import { performSend, resolveSentFolder, type MailSendHost, type MessageLocation, type SendingAccount } from './mail.smtp';
 
@@ -308,7 +312,11 @@ export class MailAdapter implements BackendAdapter {
           low = Math.max(1, below - (below - low) * 4);
         }
         const page = uids.slice(0, this.config.pageSize);
-        await this.fetchRecords(client, folder, uidValidity, page, st, records, quarantined);
+        // Headers first: a first sync of more than one page lands without search index entries, added
+        // right after by the search backfill (src/core/mail/mail-search-backfill.ts); a small folder
+        // is searchable at once.
+        const deferSearch = mailbox.exists > this.config.pageSize;
+        await this.fetchRecords(client, folder, uidValidity, page, st, records, quarantined, deferSearch);
         if (uids.length > page.length) {
           st.below = page[page.length - 1]!;
           return { state: st, records, quarantined, more: true };
@@ -397,18 +405,21 @@ export class MailAdapter implements BackendAdapter {
     st: MailFolderState,
     records: NormalizedRecord[],
     quarantined: QuarantinedRecord[],
+    deferSearch = false,
   ): Promise<void> {
     if (uids.length === 0) return;
     const order = new Map(uids.map((uid, i) => [uid, i]));
     // Headers, and in the same FETCH the first bytes of part 1: the first text part of most mail
     // (a plain message, text/plain first in multipart/alternative or mixed) — one round trip a page.
+    // The envelope comes from six raw header fields rather than ENVELOPE (mail.headers.ts: far
+    // cheaper for the server and for imapflow's parser, the same result).
     const messages = (
       await client.fetchAll(
-        uids.join(','),
+        uidSet(uids),
         {
           uid: true,
           flags: true,
-          envelope: true,
+          headers: [...ENVELOPE_HEADER_FIELDS],
           internalDate: true,
           size: true,
           bodyStructure: true,
@@ -436,7 +447,7 @@ export class MailAdapter implements BackendAdapter {
     }
     for (const [part, group] of byPart) {
       try {
-        for await (const msg of client.fetch(group.uids.join(','), { uid: true, bodyParts: [{ key: part, start: 0, maxLength: PREVIEW_BYTES }] }, { uid: true })) {
+        for await (const msg of client.fetch(uidSet(group.uids), { uid: true, bodyParts: [{ key: part, start: 0, maxLength: PREVIEW_BYTES }] }, { uid: true })) {
           const raw = msg.bodyParts?.get(part) ?? msg.bodyParts?.values().next().value;
           const info = group.info.get(msg.uid);
           if (raw && info) previews.set(msg.uid, previewFromPart(raw, info));
@@ -446,8 +457,12 @@ export class MailAdapter implements BackendAdapter {
       }
     }
     for (const msg of messages) {
+      let envelope: MailFetchLike['envelope'];
       try {
-        const record = normalizeMail(msg, { folder, uid: msg.uid, uidValidity }, previews.get(msg.uid) ?? null);
+        envelope = envelopeFromHeaders(msg.headers);
+        const like: MailFetchLike = { uid: msg.uid, flags: msg.flags, size: msg.size, internalDate: msg.internalDate, envelope, bodyStructure: msg.bodyStructure };
+        const record = normalizeMail(like, { folder, uid: msg.uid, uidValidity }, previews.get(msg.uid) ?? null);
+        if (deferSearch) record.searchDeferred = true;
         records.push(record);
         st.known[String(msg.uid)] = [record.externalId, flagBits(msg.flags)];
         this.index.set(record.externalId, { folder, uid: msg.uid });
@@ -455,7 +470,7 @@ export class MailAdapter implements BackendAdapter {
         quarantined.push({
           externalId: `${folder}:${uidValidity}:${msg.uid}`,
           error: `message could not be read: ${error instanceof Error ? error.message : String(error)}`,
-          raw: truncateUtf8(JSON.stringify({ uid: msg.uid, envelope: msg.envelope, size: msg.size }) ?? ''),
+          raw: truncateUtf8(JSON.stringify({ uid: msg.uid, envelope, headers: msg.headers?.toString('utf8'), size: msg.size }) ?? ''),
         });
       }
     }
@@ -813,6 +828,22 @@ export class MailAdapter implements BackendAdapter {
       lock.release();
     }
   }
+}
+
+/**
+ * A UID set for FETCH with runs compacted ("1200:1699" instead of 500 numbers): a first sync's pages
+ * are mostly contiguous, and imapflow compiles and the server parses every listed number.
+ */
+export function uidSet(uids: readonly number[]): string {
+  const sorted = [...uids].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1]! <= sorted[j]! + 1) j++;
+    parts.push(sorted[j] === sorted[i] ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
 function fresh(uidValidity: string): MailFolderState {

@@ -234,9 +234,18 @@ export function normalizeMail(msg: MailFetchLike, loc: MailLocation, preview: st
     assignee: null,
     assigneeName: null,
     updatedAt: receivedAt,
-    searchText: joinSearchText([...to.map((a) => `${a.name ?? ''} ${a.address}`), ...cc.map((a) => a.address), ...detail.attachments.map((a) => a.name), preview]),
+    searchText: mailSearchText(detail),
     detail,
   };
+}
+
+/**
+ * A mail's search text besides ref (sender address), title (subject) and party (sender name):
+ * recipients, attachment names and the preview. From the detail alone, so the search backfill
+ * (src/core/mail/mail-search-backfill.ts) rebuilds exactly what a landing would have indexed.
+ */
+export function mailSearchText(detail: Pick<MailDetail, 'to' | 'cc' | 'attachments' | 'preview'>): string {
+  return joinSearchText([...detail.to.map((a) => `${a.name ?? ''} ${a.address}`), ...detail.cc.map((a) => a.address), ...detail.attachments.map((a) => a.name), detail.preview]);
 }
 
 /** A message that vanished (expunged, moved): the cache marks it 'deleted' under the same externalId. */

@@ -14,6 +14,8 @@ import { migration007Dashboard } from './migrations/007-dashboard';
 import { migration008CitizensSearch } from './migrations/008-citizens-search';
 import { migration009SyncErrors } from './migrations/009-sync-errors';
 import { migration010NotifyState } from './migrations/010-notify-state';
+import { migration011CipherSpeed } from './migrations/011-cipher-speed';
+import { migration012MailSearchPending } from './migrations/012-mail-search-pending';
 
 export interface Migration {
   readonly version: number;
@@ -33,6 +35,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008CitizensSearch,
   migration009SyncErrors,
   migration010NotifyState,
+  migration011CipherSpeed,
+  migration012MailSearchPending,
 ];
 
 export class DatabaseTooNewError extends Error {

@@ -27,6 +27,7 @@ export const NormalizedRecordSchema = z
     updatedAt: EpochMs,
     searchText: z.string().max(20_000),
     detail: ItemDetailSchema,
+    searchDeferred: z.boolean().optional(),
   })
   .refine((r) => r.detail.source === r.source, { message: 'detail.source differs from source', path: ['detail', 'source'] });
 

@@ -2,6 +2,8 @@
  * The items repository and the queue queries over the cache.
  *
  * Writes: `upsertBatch` lands one adapter page (items + quarantine + cursor) in ONE transaction.
+ * A sync page's applicants (issue #6) go into `citizens_pending` with it and reach `citizens` when
+ * the sync engine calls `flushPendingCitizens` at the end of the cycle (migration 011).
  * Reads: `list` / `counts` turn a QueueFilter into SQL (SLA states become due_key ranges computed
  * from the calendar's boundaries, so filtering never happens in JS) and `get` returns the detail.
  *
@@ -9,9 +11,11 @@
  * (highest rowid = most recently inserted into the cache), and only then filters and sorts them by
  * deadline. A very common term ("nguyen") therefore searches the 5,000 newest matching items, not
  * years of history; narrower terms are exact. This keeps search p95 in milliseconds on 200k rows.
+ * The hits are filtered and ordered in a narrow covering index (migration 011), and the wide rows
+ * read for the page shown only: on the encrypted cache every page read may be a page decrypted.
  */
 import type Database from 'better-sqlite3';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type QueueFilterSchema } from '../../shared/api';
 import {
   isClockRunning,
@@ -31,16 +35,49 @@ import type { ItemMarks, PendingMarksSource } from '../outbox/outbox.repository'
 import { defaultCalendar, type WorkCalendar } from '../deadline';
 import { extractLinks, foldNotation, matchLinks, type LinkKind, type LinkLookup, type LinkMatch, type MailLink } from '../../shared/mail-links';
 import { DEFAULT_MAIL_RULES, evaluateMail, type MailRule } from '../mail/mail-rules';
+import { SEARCH_PENDING } from '../mail/search-pending';
 import { type DeadlinePolicy, type SlaBoundaries } from './deadline.policy';
 import { describeRecordIssues, NormalizedRecordSchema } from './normalized-record.schema';
 import { citizenFromDossier, UPSERT_CITIZEN_FROM_DOSSIER_SQL, type CitizenFromDossier } from '../db/migrations/008-citizens-search';
+import { SEARCH_COVER_INDEX } from '../db/migrations/011-cipher-speed';
 
 /** The filter after the contract's defaults were applied. */
 export type QueueFilterValue = z.output<typeof QueueFilterSchema>;
 
 export const SEARCH_CANDIDATE_LIMIT = 5000;
+/** Deferred applicants (upsertBatch `deferCitizens`) are folded into `citizens` at least this often. */
+export const CITIZENS_FLUSH_AT = 10_000;
 const RAW_MAX_CHARS = 16_000;
 const STATEMENT_CACHE_SIZE = 200;
+
+export interface UpsertBatchOptions {
+  /**
+   * The sync engine's pages: the applicants of the page's dossiers are stored with the page (in
+   * `citizens_pending`, same transaction) and folded into `citizens` by flushPendingCitizens when
+   * the cycle ends, instead of one upsert per dossier in every page's transaction (on the encrypted
+   * cache each of those dirties ~3 random pages that every commit re-encrypts). Others (tests,
+   * seeding) land them at once.
+   */
+  deferCitizens?: boolean;
+}
+
+/** The rows of citizens_pending as stored by deferCitizens (the cache's own JSON, checked anyway). */
+const PendingCitizensSchema = z.array(
+  z.object({
+    idNumber: z.string(),
+    fullName: z.string(),
+    nameFolded: z.string(),
+    birthYear: z.number().nullable(),
+    sex: z.string().nullable(),
+    address: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    itemId: z.string(),
+    ref: z.string(),
+    sourceAt: z.number(),
+    at: z.number(),
+  }),
+);
 
 export interface UpsertResult {
   /** Ids of items inserted or changed by this batch (unchanged rows are skipped). */
@@ -360,6 +397,14 @@ export class QueueService {
   private readonly lookup: LinkLookup;
   /** Issue #6: a dossier's applicant lands in `citizens` (newest dossier wins). */
   private readonly upsertCitizen: Database.Statement<CitizenFromDossier> | null;
+  /** Migration 011's narrow index of what a search filters and orders (absent on older test files). */
+  private readonly searchCover: boolean;
+  /** Migration 011's citizens_pending (absent on older test files). */
+  private readonly insertPendingCitizens: Database.Statement<[string]> | null;
+  private readonly selectPendingCitizens: Database.Statement<[], string> | null;
+  private readonly deletePendingCitizens: Database.Statement<[]> | null;
+  /** Applicants deferred since the last flush (this connection's count). */
+  private pendingCitizens = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -451,6 +496,19 @@ export class QueueService {
     // A file migrated only up to an older version (migration tests) has no citizens table yet.
     const hasCitizens = db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'citizens'").get() !== undefined;
     this.upsertCitizen = hasCitizens ? db.prepare(UPSERT_CITIZEN_FROM_DOSSIER_SQL) : null;
+    this.searchCover =
+      db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'index' AND name = ?").get(SEARCH_COVER_INDEX) !== undefined;
+    const hasPending =
+      hasCitizens && db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'citizens_pending'").get() !== undefined;
+    this.insertPendingCitizens = hasPending ? db.prepare<[string]>('INSERT INTO citizens_pending (rows_json) VALUES (?)') : null;
+    this.selectPendingCitizens = hasPending
+      ? db.prepare<[], string>('SELECT rows_json FROM citizens_pending ORDER BY seq').pluck()
+      : null;
+    this.deletePendingCitizens = hasPending ? db.prepare<[]>('DELETE FROM citizens_pending') : null;
+    // Applicants a crash left waiting (the process died between a page and the end of its cycle).
+    if (hasPending && !db.readonly && db.prepare('SELECT 1 AS one FROM citizens_pending LIMIT 1').get() !== undefined) {
+      this.flushPendingCitizens();
+    }
     this.lookup = {
       findDossier: (code) => this.findByRef.get(foldNotation(code), 'procedure')?.id ?? null,
       findDocumentByNotation: (folded) => this.findByRef.get(folded, 'document')?.id ?? null,
@@ -469,6 +527,7 @@ export class QueueService {
     records: readonly NormalizedRecord[],
     quarantined: readonly QuarantinedRecord[],
     cursor: string | null,
+    options: UpsertBatchOptions = {},
   ): UpsertResult {
     const at = this.options.now();
     const toQuarantine: QuarantinedRecord[] = [...quarantined];
@@ -499,6 +558,7 @@ export class QueueService {
       // No mail body read yet (a first sync): no body links to look up for each mail. Bodies are
       // never written while a page lands.
       const bodiesStored = this.anyMailBody.get() !== undefined;
+      const citizens: CitizenFromDossier[] = [];
       for (const { row, record } of rows) {
         if (record.source === 'mail') {
           if (this.landMail(row, record, at, bodiesStored)) changed.push(row.id);
@@ -506,12 +566,14 @@ export class QueueService {
           if (quarantineEmpty) continue;
         } else if (this.upsertItem.run(row).changes > 0) {
           changed.push(row.id);
-          if (row.citizenId !== null) this.landCitizen(row, record, at);
+          if (row.citizenId !== null) this.collectCitizen(row, record, at, citizens);
           linksWaiting ??= this.anyUnresolvedLink.get() !== undefined;
           if (linksWaiting) for (const mailId of this.resolvePendingLinks(row)) reevaluated.add(mailId);
         }
         this.clearQuarantine.run({ backendId, externalId: row.externalId });
       }
+      if (options.deferCitizens === true && this.insertPendingCitizens !== null) this.deferCitizens(citizens);
+      else this.landCitizens(citizens);
       for (const mailId of reevaluated) if (this.reevaluateMail(mailId)) changed.push(mailId);
       for (const q of toQuarantine) this.quarantine(backendId, q, at);
       this.syncState.saveCursor(backendId, cursor);
@@ -543,7 +605,11 @@ export class QueueService {
       // A mail's version (its arrival) does not move when its flags change: it lands like a sync
       // record (links, rules), the server's copy after the action being the latest one.
       const changed = record.source === 'mail' ? this.landMail(row, record, this.options.now()) : this.upsertItemIfNewer.run(row).changes > 0;
-      if (changed && row.citizenId !== null) this.landCitizen(row, record, this.options.now());
+      if (changed && row.citizenId !== null) {
+        // Applicants still waiting from a sync first, so they land in the order their dossiers did.
+        if (this.pendingCitizens > 0) this.landPendingCitizens();
+        this.landCitizen(row, record, this.options.now());
+      }
       if (changed) this.clearQuarantine.run({ backendId, externalId: row.externalId });
       return changed;
     })();
@@ -601,7 +667,8 @@ export class QueueService {
       isOpen: isOpenStatus(r.source, r.status) ? 1 : 0,
       clockRunning: isClockRunning(r.source, r.status) ? 1 : 0,
       paused: isPausedStatus(r.source, r.status) ? 1 : 0,
-      searchFolded: searchTextOf(r),
+      // Issue #4 (mail first sync): a deferred record lands without its index entry; the mail search backfill adds it.
+      searchFolded: r.searchDeferred === true ? SEARCH_PENDING : searchTextOf(r),
       detailJson: JSON.stringify(r.detail),
       refFolded: r.source === 'mail' ? null : foldNotation(r.ref),
       citizenId: r.detail.source === 'procedure' ? (r.detail.applicantIdNumber ?? null) : null,
@@ -610,9 +677,66 @@ export class QueueService {
 
   /** The applicant of a dossier that just landed, into `citizens` (issue #6; one upsert, no read). */
   private landCitizen(row: UpsertParams, record: NormalizedRecord, at: number): void {
-    if (record.detail.source !== 'procedure') return;
+    const citizens: CitizenFromDossier[] = [];
+    this.collectCitizen(row, record, at, citizens);
+    for (const citizen of citizens) this.upsertCitizen?.run(citizen);
+  }
+
+  /**
+   * A sync page's applicants into `citizens_pending` (one appended row), folded into `citizens` by
+   * flushPendingCitizens — at the end of the cycle, or here once CITIZENS_FLUSH_AT are waiting.
+   */
+  private deferCitizens(citizens: readonly CitizenFromDossier[]): void {
+    if (citizens.length === 0) return;
+    this.insertPendingCitizens?.run(JSON.stringify(citizens));
+    this.pendingCitizens += citizens.length;
+    if (this.pendingCitizens >= CITIZENS_FLUSH_AT) this.landPendingCitizens();
+  }
+
+  /**
+   * Fold the applicants waiting in `citizens_pending` into `citizens` (one transaction). The sync
+   * engine calls it when a cycle ends; the constructor, for rows a crash left behind. Returns how
+   * many applicant rows were applied.
+   */
+  flushPendingCitizens(): number {
+    if (this.selectPendingCitizens === null) return 0;
+    return this.db.transaction(() => this.landPendingCitizens())();
+  }
+
+  private landPendingCitizens(): number {
+    if (this.selectPendingCitizens === null || this.deletePendingCitizens === null) return 0;
+    const citizens: CitizenFromDossier[] = [];
+    for (const json of this.selectPendingCitizens.all()) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(json);
+      } catch {
+        continue;
+      }
+      const rows = PendingCitizensSchema.safeParse(parsed);
+      if (rows.success) citizens.push(...rows.data);
+    }
+    this.deletePendingCitizens.run();
+    this.pendingCitizens = 0;
+    this.landCitizens(citizens);
+    return citizens.length;
+  }
+
+  private collectCitizen(row: UpsertParams, record: NormalizedRecord, at: number, into: CitizenFromDossier[]): void {
+    if (record.detail.source !== 'procedure' || this.upsertCitizen === null) return;
     const citizen = citizenFromDossier(row.id, row.ref, row.updatedAt, record.detail, at);
-    if (citizen !== null && citizen.fullName !== '') this.upsertCitizen?.run(citizen);
+    if (citizen !== null && citizen.fullName !== '') into.push(citizen);
+  }
+
+  /**
+   * Applicants into `citizens`, in ID-number order: consecutive upserts land on neighbouring pages of
+   * the table and its indexes. The sort is stable, so two dossiers of one citizen keep their landing
+   * order (and the newest wins anyway, by the upsert's guard).
+   */
+  private landCitizens(citizens: CitizenFromDossier[]): void {
+    if (this.upsertCitizen === null || citizens.length === 0) return;
+    citizens.sort((a, b) => (a.idNumber < b.idNumber ? -1 : a.idNumber > b.idNumber ? 1 : 0));
+    for (const citizen of citizens) this.upsertCitizen.run(citizen);
   }
 
   // ---------- mail and links ----------
@@ -852,8 +976,13 @@ export class QueueService {
   list(filter: QueueFilterValue, offset: number, limit: number, now: number): ListResult {
     const bounds = this.deadlines.boundaries(now);
     const params: Params = { limit: limit + 1, offset };
-    const { from, where, key } = this.buildQuery(filter, bounds, params);
-    const sql = `SELECT ${ITEM_COLUMNS} FROM ${from}${where} ${ORDER_BY} LIMIT @limit OFFSET @offset`;
+    const { from, where, key, covered } = this.buildQuery(filter, bounds, params);
+    // A search filters and orders its hits in the narrow index (migration 011), then reads the wide
+    // rows of the page shown only: on the encrypted cache each page read may be a page decrypted.
+    const sql = covered
+      ? `SELECT ${ITEM_COLUMNS} FROM (SELECT i.rowid AS r, i.due_key AS k, i.urgency AS u, i.id AS d FROM ${from}${where}
+          ${ORDER_BY} LIMIT @limit OFFSET @offset) AS s CROSS JOIN items AS i ON i.rowid = s.r ORDER BY s.k, s.u DESC, s.d`
+      : `SELECT ${ITEM_COLUMNS} FROM ${from}${where} ${ORDER_BY} LIMIT @limit OFFSET @offset`;
     const rows = this.statement<ItemRow>(`list|${key}`, sql).all(params);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
@@ -940,7 +1069,7 @@ export class QueueService {
     bounds: SlaBoundaries,
     params: Params,
     openness: 'open' | 'closed' | 'filter' = 'filter',
-  ): { from: string; where: string; key: string } {
+  ): { from: string; where: string; key: string; covered: boolean } {
     const conditions: string[] = [];
     if (openness === 'open' || (openness === 'filter' && !filter.includeClosed)) conditions.push('i.is_open = 1');
     else if (openness === 'closed') conditions.push('i.is_open = 0');
@@ -975,17 +1104,19 @@ export class QueueService {
 
     let from = 'items AS i';
     const match = ftsMatchExpression(filter.q);
+    const covered = match !== null && this.searchCover;
     if (match !== null) {
-      // CROSS JOIN keeps the bounded hit list as the outer loop.
+      // CROSS JOIN keeps the bounded hit list as the outer loop; each hit is looked up in the narrow
+      // covering index when there is one (every column the filters and the order use is in it).
       from =
         '(SELECT rowid AS hit FROM items_fts WHERE items_fts MATCH @match ORDER BY rowid DESC LIMIT @searchLimit) AS h ' +
-        'CROSS JOIN items AS i ON i.rowid = h.hit';
+        `CROSS JOIN items AS i${covered ? ` INDEXED BY ${SEARCH_COVER_INDEX}` : ''} ON i.rowid = h.hit`;
       params.match = match;
       params.searchLimit = this.searchLimit;
     }
 
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-    return { from, where, key: `${from}${where}` };
+    return { from, where, key: `${from}${where}`, covered };
   }
 
   private bindSlaBounds(params: Params, bounds: SlaBoundaries): void {

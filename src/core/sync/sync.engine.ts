@@ -5,6 +5,8 @@
  *          QueueService.upsertBatch (items + quarantine + cursor in one transaction), then an
  *          `items.changed` event. A crash mid-cycle resumes from the last stored cursor: a page is
  *          either entirely in the cache with its cursor or not at all, and upserts are idempotent.
+ *          The pages' applicants wait in `citizens_pending` (stored with each page) and are folded
+ *          into `citizens` when the cycle ends, however it ends (QueueService.flushPendingCitizens).
  *   wait:  pollIntervalMs after a success; after failures an exponential backoff (capped);
  *          `syncNow` wakes the loop at once (and a request during a cycle runs one more cycle).
  *
@@ -46,7 +48,8 @@ export interface BackoffOptions {
 
 export interface SyncEngineDeps {
   backends: readonly SyncBackend[];
-  queue: Pick<QueueService, 'upsertBatch'>;
+  /** flushPendingCitizens: the pages' deferred applicants into `citizens` when a cycle ends (QueueService). */
+  queue: Pick<QueueService, 'upsertBatch'> & Partial<Pick<QueueService, 'flushPendingCitizens'>>;
   syncState: SyncStateRepository;
   emit: (event: CoreEvent) => void;
   now: () => number;
@@ -270,7 +273,7 @@ class BackendLoop {
           await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out
           if (this.stopped) return;
         }
-        const result = queue.upsertBatch(id, page.records, page.quarantined, nextCursor);
+        const result = queue.upsertBatch(id, page.records, page.quarantined, nextCursor, { deferCitizens: true });
         cursor = nextCursor;
         if (result.changed.length > 0) {
           this.deps.emit({
@@ -294,6 +297,10 @@ class BackendLoop {
       if (this.stopped) return;
       this.fail(error);
       return;
+    } finally {
+      // Whatever ended the cycle, the applicants of what it landed go into `citizens` — before
+      // "online", so the citizen view sees them once the sync is done.
+      this.flushCitizens();
     }
     this.failures = 0;
     this.lastSyncAt = now();
@@ -308,6 +315,16 @@ class BackendLoop {
     }
     this.startWatch();
     if (done > 0) log('info', 'sync cycle done', { backend: id, records: done });
+  }
+
+  /** The applicants deferred by this cycle's pages into `citizens` (one transaction; never throws). */
+  private flushCitizens(): void {
+    try {
+      this.deps.queue.flushPendingCitizens?.();
+    } catch (error) {
+      // They stay in citizens_pending: the next cycle (or the next start) folds them in.
+      this.deps.log('warn', 'citizens flush failed', { backend: this.id, error: messageOf(error) });
+    }
   }
 
   private fail(error: unknown): void {

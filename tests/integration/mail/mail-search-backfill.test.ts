@@ -1,0 +1,299 @@
+/**
+ * Issue #4, first sync headers first: a first sync of more than one page lands every mail with what
+ * the queue shows (headers, flags, preview, links, mail rules) and without its search index entry;
+ * src/core/mail/mail-search-backfill.ts adds those right after. Against a real Dovecot and a real
+ * (encrypted) cache file: the backfilled index is exactly what a direct landing writes, an interrupted
+ * backfill resumes after a restart, a UIDVALIDITY reset or a server drop in the middle neither
+ * duplicates nor loses a mail, and a malformed message in a page is indexed like the others.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { NormalizedRecord } from '../../../src/core/adapters/adapter';
+import { MailAdapter } from '../../../src/core/adapters/mail.adapter';
+import { createCore, type Core } from '../../../src/core/core';
+import { openCacheDatabase } from '../../../src/core/db/cache.database';
+import { keyFileCacheKey } from '../../../src/core/db/cache-key';
+import { MailSearchBackfill } from '../../../src/core/mail/mail-search-backfill';
+import { SEARCH_PENDING } from '../../../src/core/mail/search-pending';
+import { calendarDeadlinePolicy } from '../../../src/core/queue/deadline.policy';
+import { ftsMatchExpression, QueueService } from '../../../src/core/queue/queue.service';
+import { SyncStateRepository } from '../../../src/core/sync/sync-state.repository';
+import { defaultCalendar } from '../../../src/core/deadline';
+import type { BackendStatus } from '../../../src/shared/api';
+import type { WorkItem } from '../../../src/shared/work-item';
+import { adapterError } from '../../support/adapter-error';
+import { ok } from '../../support/envelope';
+import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { malformedMail, seedMail } from './mail-fixtures';
+
+const USER = 'lan';
+const PASSWORD = 'Mật-khẩu-thử-2024';
+const SEED = 12;
+/** Mails in the folder: the seeds and one malformed message. */
+const TOTAL = SEED + 1;
+const BACKEND = 'mail';
+const WAIT = { timeout: 15_000, interval: 25 };
+
+let servers: MailServers;
+const dirs: string[] = [];
+const adapters: MailAdapter[] = [];
+
+function makeAdapter(pageSize: number): MailAdapter {
+  const adapter = new MailAdapter({
+    id: BACKEND,
+    label: 'Thư công vụ',
+    host: '127.0.0.1',
+    port: servers.imap.port,
+    tls: 'none',
+    user: USER,
+    password: PASSWORD,
+    pageSize,
+    initialDays: 3650,
+    timeoutMs: 3000,
+  });
+  adapters.push(adapter);
+  return adapter;
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-mail-backfill-'));
+  dirs.push(dir);
+  return dir;
+}
+
+interface Cache {
+  db: Database.Database;
+  queue: QueueService;
+  backfill: MailSearchBackfill;
+}
+
+function openCache(dataDir: string, chunkSize = 4): Cache {
+  const db = openCacheDatabase(dataDir, { key: keyFileCacheKey(dataDir) });
+  const queue = new QueueService(db, calendarDeadlinePolicy(defaultCalendar()), new SyncStateRepository(db), { username: 'canbo.lan', now: () => Date.now() });
+  return { db, queue, backfill: new MailSearchBackfill(db, { chunkSize }) };
+}
+
+/** Pull pages from `cursor` and land each as the sync engine does; returns the last cursor and the records. */
+async function syncInto(cache: Cache, adapter: MailAdapter, cursor: string | null, pages = Infinity): Promise<{ cursor: string | null; records: NormalizedRecord[] }> {
+  const records: NormalizedRecord[] = [];
+  for (let n = 0; n < pages; n++) {
+    const page = await adapter.pull(cursor);
+    records.push(...page.records);
+    cache.queue.upsertBatch(BACKEND, page.records, page.quarantined, page.cursor);
+    cursor = page.cursor;
+    if (!page.hasMore) break;
+  }
+  return { cursor, records };
+}
+
+function mailRows(db: Database.Database): Array<{ id: string; status: string; search_folded: string }> {
+  return db.prepare("SELECT id, status, search_folded FROM items WHERE source = 'mail' ORDER BY id").all() as Array<{ id: string; status: string; search_folded: string }>;
+}
+
+function pendingCount(db: Database.Database): number {
+  return (db.prepare('SELECT count(*) AS n FROM items WHERE search_folded = ?').get(SEARCH_PENDING) as { n: number }).n;
+}
+
+/** Ids of the mails the full-text index finds for `q` (as the queue's search does). */
+function searchIds(db: Database.Database, q: string): string[] {
+  const match = ftsMatchExpression(q);
+  if (match === null) return [];
+  return (
+    db.prepare("SELECT i.id FROM items_fts AS f JOIN items AS i ON i.rowid = f.rowid WHERE items_fts MATCH ? AND i.source = 'mail'").all(match) as Array<{ id: string }>
+  ).map((r) => r.id);
+}
+
+/** Every seed is found by a word of its preview only ("Mã số 100i"), the malformed one by its subject. */
+function expectAllFindable(db: Database.Database): void {
+  for (let i = 0; i < SEED; i++) expect(searchIds(db, String(1000 + i)), `seed ${i}`).toHaveLength(1);
+  expect(searchIds(db, 'thư hỏng')).toHaveLength(1);
+}
+
+beforeAll(async () => {
+  servers = await startMailServers({ users: [{ user: USER, password: PASSWORD }], tls: false });
+  for (let i = 0; i < SEED; i++) await servers.deliver(seedMail(i, servers.domain, new Date(Date.now() - (SEED - i) * 3_600_000)).raw, USER);
+  await servers.deliver(malformedMail(servers.domain).raw, USER);
+});
+
+afterAll(async () => {
+  for (const a of adapters) await a.close();
+  await servers?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('first mail sync: headers first, search index backfilled', () => {
+  it('a first sync larger than a page lands pending rows; the backfill writes exactly the index a direct landing writes', async () => {
+    // Direct: one page holds the folder, nothing deferred.
+    const direct = openCache(tempDir());
+    const all = await syncInto(direct, makeAdapter(50), null);
+    expect(all.records.filter((r) => r.searchDeferred === true)).toEqual([]);
+    expect(pendingCount(direct.db)).toBe(0);
+    // Headers first: pages of 5, every record deferred; in the queue at once, not yet in the index.
+    const deferred = openCache(tempDir());
+    const paged = await syncInto(deferred, makeAdapter(5), null);
+    expect(paged.records).toHaveLength(TOTAL);
+    expect(paged.records.every((r) => r.searchDeferred === true)).toBe(true);
+    expect(pendingCount(deferred.db)).toBe(TOTAL);
+    expect(searchIds(deferred.db, '1003')).toEqual([]);
+    const open = deferred.queue.list({ scope: 'all', sources: ['mail'], includeClosed: true }, 0, 50, Date.now()).items;
+    expect(open).toHaveLength(TOTAL);
+    expect(open.every((i) => i.title !== '')).toBe(true);
+
+    // Pending rows are read through the partial index of migration 012, never by scanning items.
+    const plan = deferred.db
+      .prepare(`EXPLAIN QUERY PLAN SELECT rowid FROM items INDEXED BY items_search_pending WHERE search_folded = '${SEARCH_PENDING}' AND rowid > 0`)
+      .all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING (COVERING )?INDEX items_search_pending/);
+    expect(deferred.backfill.pending()).toBe(TOTAL);
+
+    deferred.backfill.start();
+    await deferred.backfill.idle();
+    expect(pendingCount(deferred.db)).toBe(0);
+    expect(mailRows(deferred.db)).toEqual(mailRows(direct.db));
+    expectAllFindable(deferred.db);
+    direct.db.close();
+    deferred.db.close();
+  });
+
+  it('an interrupted backfill resumes when the core starts again', async () => {
+    const dataDir = tempDir();
+    const cache = openCache(dataDir, 4);
+    await syncInto(cache, makeAdapter(5), null);
+    expect(cache.backfill.runChunk().read).toBe(4);
+    expect(pendingCount(cache.db)).toBe(TOTAL - 4);
+    cache.db.close(); // "crash" in the middle of the backfill
+
+    const core: Core = await createCore({
+      dataDir,
+      config: {
+        office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
+        user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
+        backends: [
+          {
+            adapter: { kind: 'mail', id: BACKEND, label: 'Thư công vụ', host: '127.0.0.1', port: servers.imap.port, tls: 'none', user: USER, password: PASSWORD, pageSize: 5, initialDays: 3650, timeoutMs: 4000 },
+            pollIntervalMs: 600_000,
+          },
+        ],
+      },
+      backoff: { baseMs: 50, maxMs: 300 },
+    });
+    try {
+      core.start();
+      // The queue's own search (queue.list q) finds a mail by a word of its preview once the backfill resumed.
+      await vi.waitFor(async () => {
+        const found = ok<{ items: WorkItem[] }>(await core.handle('queue.list', { filter: { scope: 'all', sources: ['mail'], includeClosed: true, q: '1007' }, offset: 0, limit: 5 })).items;
+        expect(found).toHaveLength(1);
+      }, WAIT);
+      await vi.waitFor(async () => {
+        const mail = ok<BackendStatus[]>(await core.handle('backends.list', {})).find((b) => b.id === BACKEND);
+        expect(mail?.state).toBe('online');
+        expect(mail?.itemCount).toBe(TOTAL);
+      }, WAIT);
+    } finally {
+      await core.close();
+    }
+    const after = openCache(dataDir);
+    expect(pendingCount(after.db)).toBe(0);
+    expect(mailRows(after.db)).toHaveLength(TOTAL);
+    expectAllFindable(after.db);
+    after.db.close();
+  });
+
+  it('a core syncing a large folder: every mail in the queue when the cycle ends, then findable by search', async () => {
+    const dataDir = tempDir();
+    const core: Core = await createCore({
+      dataDir,
+      config: {
+        office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
+        user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
+        backends: [
+          {
+            adapter: { kind: 'mail', id: BACKEND, label: 'Thư công vụ', host: '127.0.0.1', port: servers.imap.port, tls: 'none', user: USER, password: PASSWORD, pageSize: 5, initialDays: 3650, timeoutMs: 4000 },
+            pollIntervalMs: 600_000,
+          },
+        ],
+      },
+    });
+    let listedAtOnline = -1;
+    const online = new Promise<void>((resolve) => {
+      core.subscribe((e) => {
+        if (e.type === 'backend.status' && e.backend.id === BACKEND && e.backend.state === 'online' && e.backend.lastSyncAt !== null) {
+          void core.handle('queue.list', { filter: { scope: 'all', sources: ['mail'], includeClosed: true }, offset: 0, limit: 50 }).then((r) => {
+            listedAtOnline = r.ok ? (r.data as { items: WorkItem[] }).items.length : -2;
+            resolve();
+          });
+        }
+      });
+    });
+    try {
+      core.start();
+      await online;
+      expect(listedAtOnline).toBe(TOTAL);
+      await vi.waitFor(async () => {
+        const found = ok<{ items: WorkItem[] }>(await core.handle('queue.list', { filter: { scope: 'all', sources: ['mail'], includeClosed: true, q: '1011' }, offset: 0, limit: 5 })).items;
+        expect(found).toHaveLength(1);
+      }, WAIT);
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('a UIDVALIDITY reset in the middle of the backfill: no duplicates, no losses, all findable', async () => {
+    const cache = openCache(tempDir(), 4);
+    const adapter = makeAdapter(5);
+    const first = await syncInto(cache, adapter, null);
+    const ids = mailRows(cache.db).map((r) => r.id);
+    expect(ids).toHaveLength(TOTAL);
+    cache.backfill.runChunk();
+    expect(pendingCount(cache.db)).toBe(TOTAL - 4);
+
+    const { before, after } = await servers.resetUidValidity(USER, 'INBOX');
+    expect(after).not.toBe(before);
+    // The re-sync (a new session: the old one saw its mailbox deleted) is a first sync again,
+    // deferred, under the same externalIds.
+    const again = await syncInto(cache, makeAdapter(5), first.cursor);
+    expect(again.records.filter((r) => r.status === 'deleted')).toEqual([]);
+    expect(again.records.filter((r) => r.status !== 'deleted')).toHaveLength(TOTAL);
+    cache.backfill.start();
+    await cache.backfill.idle();
+
+    const rows = mailRows(cache.db);
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    expect(rows.filter((r) => r.status === 'deleted')).toEqual([]);
+    expect(pendingCount(cache.db)).toBe(0);
+    expectAllFindable(cache.db);
+    cache.db.close();
+  });
+
+  it('the server drops in the middle of a first sync: landed pages stay, the sync resumes from its cursor, then the backfill completes', async () => {
+    const cache = openCache(tempDir(), 4);
+    const adapter = makeAdapter(5);
+    const part = await syncInto(cache, adapter, null, 1);
+    expect(mailRows(cache.db)).toHaveLength(5);
+    // The established session dies as on a network loss, and new connections are refused.
+    await servers.killImapSessions();
+    await servers.stopImap();
+    try {
+      const error = await adapterError(adapter.pull(part.cursor));
+      expect(error.code).toBe('unreachable');
+    } finally {
+      await servers.startImap();
+    }
+    // The backfill runs meanwhile on what landed.
+    cache.backfill.start();
+    await cache.backfill.idle();
+    expect(pendingCount(cache.db)).toBe(0);
+    const rest = await syncInto(cache, adapter, part.cursor);
+    expect(rest.records.length + 5).toBe(TOTAL);
+    cache.backfill.start();
+    await cache.backfill.idle();
+    const rows = mailRows(cache.db);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(TOTAL);
+    expect(pendingCount(cache.db)).toBe(0);
+    expectAllFindable(cache.db);
+    cache.db.close();
+  });
+});
