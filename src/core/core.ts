@@ -305,7 +305,7 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     'mail.stageAttachment': (input) => outboxFiles.stage(input),
     'mail.compose': ({ backendId, action }) => outbox.submitCompose(backendId, action),
     // Issue #6 declare once: dossier.register (a new dossier through the outbox), procedures.list; src/core/citizen/register.handlers.ts.
-    ...registerHandlers({ outbox, adapters, role: config.user.role }),
+    ...registerHandlers({ outbox, adapters, role: config.user.role, db, now }),
     // Electron's shell answers this method itself (save dialog, then the core-channel message
     // `saveAttachment` with the chosen path); reaching the core directly means the browser host.
     'mail.saveAttachment': () => {

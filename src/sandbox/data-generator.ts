@@ -118,11 +118,12 @@ export interface DossierRecord {
   counterFees?: { name: string; amount: number; paid: boolean }[];
 }
 
-/** A paper a citizen handed in (issue #6): its name, size when a file came with it, when. */
+/** A paper a citizen handed in (issue #6): its name, size when a file came with it, when; the file's SHA-256 when its content came. */
 export interface PaperRecord {
   name: string;
   size: number | null;
   at: number;
+  sha256?: string;
 }
 
 export interface AttachmentRecord {
@@ -1002,7 +1003,7 @@ export interface CounterDossierInput {
   /** The official who received it (the session's user). */
   reception: Official;
   /** Papers handed in (names, sizes when a file came with them); the dossier's TaiLieuNop is exactly these. */
-  papers?: readonly { name: string; size: number | null }[];
+  papers?: readonly { name: string; size: number | null; sha256?: string }[];
   /** Fees as sent; absent = the catalogue fee. */
   fees?: readonly { name: string; amount: number; paid: boolean }[];
 }
@@ -1039,7 +1040,7 @@ export function createCounterDossier(ds: Dataset, now: number, input: CounterDos
     updatedAt: t,
     steps: [],
     fileSeed: Math.floor(ds.rng.float() * 2 ** 31),
-    papers: (input.papers ?? []).map((f) => ({ name: f.name, size: f.size, at: t })),
+    papers: (input.papers ?? []).map((f) => ({ name: f.name, size: f.size, at: t, ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}) })),
   };
   receiveDossier(ds, rec, t, input.reception);
   if (input.fees) {

@@ -142,7 +142,8 @@ export interface SandboxServerHooks {
   onActionDelivery?(ctx: RequestContext): void;
 }
 
-const MAX_BODY = 2 * 1024 * 1024;
+/** Request bodies: a new dossier may carry 10 MB of scanned papers as base64 (~13.4 MB). */
+const MAX_BODY = 16 * 1024 * 1024;
 
 /** A loopback HTTP server with fault injection, prompt stop and restart on the same port. */
 export class SandboxHttpServer {

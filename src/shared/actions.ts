@@ -124,6 +124,32 @@ export const DossierActionSchema = z.discriminatedUnion('kind', [
 ]);
 export type DossierAction = z.infer<typeof DossierActionSchema>;
 
+/** Largest total size of the files attached to one outgoing mail (decoded bytes). */
+export const MAIL_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+/** A file the official picked, stored by the core with `mail.stageAttachment` before sending. */
+export const StagedAttachmentSchema = z.object({
+  /** Id returned by `mail.stageAttachment`. */
+  id: z.string().uuid(),
+  filename: z.string().trim().min(1).max(255),
+  contentType: z.string().trim().min(1).max(200),
+  size: z.number().int().min(0).max(MAIL_MAX_ATTACHMENT_BYTES),
+});
+export type StagedAttachment = z.infer<typeof StagedAttachmentSchema>;
+
+/** Scanned papers sent with a new dossier (issue #6): at most this many files, each and in all this big (decoded bytes). */
+export const DOSSIER_MAX_FILES = 10;
+export const DOSSIER_FILE_MAX_BYTES = 5 * 1024 * 1024;
+export const DOSSIER_FILES_MAX_BYTES = 10 * 1024 * 1024;
+
+/** The scanned files of a new dossier: staged like mail attachments, limits checked with Vietnamese messages. */
+const DossierFilesSchema = z
+  .array(StagedAttachmentSchema)
+  .refine((f) => f.length <= DOSSIER_MAX_FILES, `Tối đa ${DOSSIER_MAX_FILES} tệp đính kèm`)
+  .refine((f) => f.every((x) => x.size <= DOSSIER_FILE_MAX_BYTES), `Mỗi tệp đính kèm tối đa ${DOSSIER_FILE_MAX_BYTES / 1024 / 1024} MB`)
+  .refine((f) => f.reduce((n, x) => n + x.size, 0) <= DOSSIER_FILES_MAX_BYTES, `Tổng dung lượng tệp đính kèm tối đa ${DOSSIER_FILES_MAX_BYTES / 1024 / 1024} MB`)
+  .refine((f) => new Set(f.map((x) => x.id)).size === f.length, 'Một tệp được đính kèm hai lần');
+
 /**
  * Issue #6 "declare once": register a NEW dossier received at the counter (procedure system
  * `DongBoHoSoMC`, isUpdating false). Not an action on an existing item: submitted with
@@ -146,6 +172,8 @@ export const DossierRegisterActionSchema = z
     papers: z.array(PaperNameSchema).max(MAX_PAPERS, `Tối đa ${MAX_PAPERS} giấy tờ`).optional(),
     /** Fees (DanhSachLePhi), prefilled from the catalogue; absent = the backend's catalogue fee. */
     fees: z.array(DossierFeeSchema).max(MAX_FEES, `Tối đa ${MAX_FEES} khoản phí, lệ phí`).optional(),
+    /** Scanned papers (`mail.stageAttachment` first): sent in TaiLieuNop with their content. */
+    files: DossierFilesSchema.optional(),
   })
   .superRefine(checkIdFacts);
 export type DossierRegisterAction = z.infer<typeof DossierRegisterActionSchema>;
@@ -187,18 +215,6 @@ export const MailAddressInputSchema = z
   .max(320)
   .regex(/^[^\s@<>(),;:"\[\]]+@[^\s@<>(),;:"\[\]]+\.[^\s@<>(),;:"\[\]]+$/, 'not an e-mail address');
 
-/** Largest total size of the files attached to one outgoing mail (decoded bytes). */
-export const MAIL_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
-
-/** A file the official picked, stored by the core with `mail.stageAttachment` before sending. */
-export const StagedAttachmentSchema = z.object({
-  /** Id returned by `mail.stageAttachment`. */
-  id: z.string().uuid(),
-  filename: z.string().trim().min(1).max(255),
-  contentType: z.string().trim().min(1).max(200),
-  size: z.number().int().min(0).max(MAIL_MAX_ATTACHMENT_BYTES),
-});
-export type StagedAttachment = z.infer<typeof StagedAttachmentSchema>;
 
 export const MAIL_SEND_MODES = ['new', 'reply', 'replyAll', 'forward'] as const;
 export type MailSendMode = (typeof MAIL_SEND_MODES)[number];
@@ -240,6 +256,13 @@ export type MailAction = z.infer<typeof MailActionSchema>;
 export const ItemActionSchema = z.union([DossierActionSchema, DossierRegisterActionSchema, DocumentActionSchema, MailActionSchema]);
 export type ItemAction = z.infer<typeof ItemActionSchema>;
 export type ItemActionKind = ItemAction['kind'];
+
+/** The staged files an action carries into the outbox (a mail's attachments, a new dossier's scans). */
+export function stagedFilesOf(action: ItemAction): readonly StagedAttachment[] {
+  if (action.kind === 'mail.send') return action.attachments;
+  if (action.kind === 'dossier.register') return action.files ?? [];
+  return [];
+}
 
 export const DOSSIER_ACTION_KINDS = DossierActionSchema.options.map((o) => o.shape.kind.value);
 export const DOCUMENT_ACTION_KINDS = DocumentActionSchema.options.map((o) => o.shape.kind.value);

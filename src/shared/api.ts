@@ -295,6 +295,11 @@ export const apiContract = {
           fees: z.array(z.object({ name: z.string(), amount: z.number() })),
         }),
       ),
+      /**
+       * Backends that could not be read now: their procedures above come from the catalogue last read
+       * (`fetchedAt`), or are missing when none was ever read (`fetchedAt` null).
+       */
+      stale: z.array(z.object({ backendId: z.string(), label: z.string(), fetchedAt: z.number().nullable(), reason: z.string() })),
     }),
   },
   /**

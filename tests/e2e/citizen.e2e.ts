@@ -163,6 +163,14 @@ test.describe('counter mode and the citizen view', () => {
     await expect(page.getByTestId('citizen-register-invalid')).toContainText('Mức phí phải là số tiền');
     await page.getByTestId('citizen-fee-amount').fill('10.000');
     await page.getByTestId('citizen-fee-paid').check();
+    // A scanned paper: too big is refused with the limit; a real one is staged and sent with the dossier.
+    const files = page.getByTestId('citizen-files-input');
+    await files.setInputFiles({ name: 'qua-lon.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(5 * 1024 * 1024 + 1, 1) });
+    await expect(page.getByTestId('citizen-files-problem')).toContainText('tối đa 5 MB');
+    const scanned = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(30_000, 7)]);
+    await files.setInputFiles({ name: 'giay-uy-quyen.pdf', mimeType: 'application/pdf', buffer: scanned });
+    await expect(page.getByTestId('citizen-file')).toHaveAttribute('data-state', 'ready');
+    await expect(page.getByTestId('citizen-files-problem')).toHaveCount(0);
     await page.getByTestId('citizen-form-send').click();
     await expect(page.getByTestId('citizen-register-invalid')).toHaveCount(0);
     const status = page.getByTestId('citizen-register-status');
@@ -173,14 +181,18 @@ test.describe('counter mode and the citizen view', () => {
     const created = page.locator(`[data-testid="citizen-timeline-entry"][data-item-id="training-procedure:${code}"]`);
     await expect(created).toBeVisible();
     await expect(created).toContainText('Chứng thực chữ ký trong giấy ủy quyền');
-    const got = await call<{ detail: { applicantIdNumber: string; applicant: string; procedureName: string; files: { name: string }[]; fees: unknown[] } }>(
+    const got = await call<{ detail: { applicantIdNumber: string; applicant: string; procedureName: string; files: { name: string; size: number | null }[]; fees: unknown[] } }>(
       request,
       app,
       'item.get',
       { id: `training-procedure:${code}` },
     );
     expect(got.detail).toMatchObject({ applicantIdNumber: a.idNumber, applicant: a.name, procedureName: 'Chứng thực chữ ký trong các giấy tờ, văn bản' });
-    expect(got.detail.files.map((f) => f.name)).toEqual(['Giấy tờ, văn bản cần chứng thực chữ ký', 'Giấy ủy quyền (bản chính)']);
+    expect(got.detail.files.map((f) => [f.name, f.size])).toEqual([
+      ['Giấy tờ, văn bản cần chứng thực chữ ký', null],
+      ['Giấy ủy quyền (bản chính)', null],
+      ['giay-uy-quyen.pdf', scanned.length],
+    ]);
     expect(got.detail.fees).toEqual([{ name: 'Phí chứng thực chữ ký', amount: 10_000, paid: true }]);
   });
 

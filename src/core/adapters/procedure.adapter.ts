@@ -2,6 +2,7 @@
  * Adapter for the administrative-procedure system (DVCQG-style JSON over HTTP(S)).
  * Protocol: docs/backend-protocols.md §1 (reads) and §4 (actions, exactly once under an Idempotency-Key).
  */
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DossierRegisterActionSchema, type Applicant, type DossierAction, type DossierRegisterAction, type ItemAction } from '../../shared/actions';
 import type { DossierDetail, FileRef } from '../../shared/work-item';
@@ -260,9 +261,21 @@ export function applicantWire(a: Applicant): Record<string, unknown> {
   };
 }
 
-/** The `DongBoHoSoMC` body (isUpdating false) of a new dossier received at the counter. */
-export function dossierRegisterBody(action: DossierRegisterAction, ctx: Pick<PerformContext, 'actor'>): Record<string, unknown> {
+/** A scanned paper sent with a new dossier: its name, type, size and content (base64). */
+export interface RegisterFileWire {
+  TenTepDinhKem: string;
+  LoaiTep: string;
+  KichThuoc: number;
+  NoiDungTep: string;
+}
+
+/**
+ * The `DongBoHoSoMC` body (isUpdating false) of a new dossier received at the counter; `files` are
+ * the scanned papers read from the outbox entry's folder (TaiLieuNop entries with their content).
+ */
+export function dossierRegisterBody(action: DossierRegisterAction, ctx: Pick<PerformContext, 'actor'>, files: readonly RegisterFileWire[] = []): Record<string, unknown> {
   const { applicantName, idNumber, birthDate, sex, address, phone } = action;
+  const papers: Record<string, unknown>[] = [...(action.papers ?? []).map((name) => ({ TenTepDinhKem: name })), ...files];
   return {
     isUpdating: false,
     NguoiXuLy: ctx.actor.username,
@@ -273,7 +286,7 @@ export function dossierRegisterBody(action: DossierRegisterAction, ctx: Pick<Per
       KenhThucHien: 1,
       LoaiDoiTuong: 1,
       // Issue #6: papers handed in and fees (absent → the backend's catalogue fee).
-      ...(action.papers !== undefined && action.papers.length > 0 ? { TaiLieuNop: action.papers.map((name) => ({ TenTepDinhKem: name })) } : {}),
+      ...(papers.length > 0 ? { TaiLieuNop: papers } : {}),
       ...(action.fees !== undefined ? { DanhSachLePhi: action.fees.map((f) => ({ TenPhiLePhi: f.name, MucPhi: f.amount, DaThanhToan: f.paid })) } : {}),
     },
   };
@@ -454,9 +467,19 @@ export class ProcedureAdapter implements BackendAdapter {
     const checked = DossierRegisterActionSchema.safeParse(action);
     if (!checked.success) return { outcome: 'rejected', message: `Hồ sơ mới chưa hợp lệ, chưa gửi đến hệ thống: ${summariseZodError(checked.error, 3)}` };
     const path = DOSSIER_REGISTER_PATH;
+    // The scanned papers, from the entry's folder; one missing or changed → nothing is sent.
+    const files: RegisterFileWire[] = [];
+    for (const f of checked.data.files ?? []) {
+      const file = ctx.attachmentPaths?.[f.id];
+      const bytes = file === undefined ? null : await readFile(file).catch(() => null);
+      if (bytes === null || bytes.length !== f.size) {
+        return { outcome: 'rejected', message: `Tệp "${f.filename}" không còn trên máy nên hồ sơ mới chưa được gửi: hãy hủy thao tác này, tạo lại hồ sơ và đính kèm lại tệp.` };
+      }
+      files.push({ TenTepDinhKem: f.filename, LoaiTep: f.contentType, KichThuoc: bytes.length, NoiDungTep: bytes.toString('base64') });
+    }
     let answer: { envelope: Envelope; data: unknown };
     try {
-      answer = await this.exchange(path, dossierRegisterBody(checked.data, ctx), signal, {
+      answer = await this.exchange(path, dossierRegisterBody(checked.data, ctx, files), signal, {
         headers: { [IDEMPOTENCY_KEY_HEADER]: ctx.idempotencyKey },
         idempotent: false,
       });

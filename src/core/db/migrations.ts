@@ -16,6 +16,7 @@ import { migration009SyncErrors } from './migrations/009-sync-errors';
 import { migration010NotifyState } from './migrations/010-notify-state';
 import { migration011CipherSpeed } from './migrations/011-cipher-speed';
 import { migration012MailSearchPending } from './migrations/012-mail-search-pending';
+import { migration013ProcedureCatalogue } from './migrations/013-procedure-catalogue';
 
 export interface Migration {
   readonly version: number;
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration010NotifyState,
   migration011CipherSpeed,
   migration012MailSearchPending,
+  migration013ProcedureCatalogue,
 ];
 
 export class DatabaseTooNewError extends Error {

@@ -20,6 +20,7 @@
  *   stays `sending` if the process dies first — recovered at the next start). Either way it is
  *   resent with the same key, which the backend deduplicates.
  */
+import { stagedFilesOf } from '../../shared/actions';
 import { WakeableSleep } from '../util/wakeable-sleep';
 import { type PerformContext, type PerformResult, AdapterError, type BackendAdapter } from '../adapters/adapter';
 import type { CoreLog } from '../core.log';
@@ -194,9 +195,8 @@ class BackendWorker {
         },
       },
     };
-    if (entry.action.kind === 'mail.send' && entry.action.attachments.length > 0 && files) {
-      ctx.attachmentPaths = files.pathsFor(entry.id, entry.action.attachments);
-    }
+    const staged = stagedFilesOf(entry.action);
+    if (staged.length > 0 && files) ctx.attachmentPaths = files.pathsFor(entry.id, staged);
     return ctx;
   }
 

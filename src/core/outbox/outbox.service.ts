@@ -35,6 +35,7 @@ import {
   isActionAllowed,
   MAIL_ACTION_KINDS,
   optimisticStatusFor,
+  stagedFilesOf,
   type ItemAction,
   type DossierRegisterAction,
   type ItemActionKind,
@@ -299,8 +300,10 @@ export class OutboxService {
       throw new ApiFailure('invalid_input', `Hệ thống "${backendId}" không nhận thao tác nên chưa tiếp nhận hồ sơ mới được.`);
     }
     const at = now();
+    let undoFiles: (() => void) | null = null;
     const tx = this.deps.db.transaction((): OutboxRecord => {
       const id = randomUUID();
+      undoFiles = this.claimFiles(id, action);
       const status = ACTION_TRANSITIONS['dossier.register'].to ?? '2';
       const base = this.standInItem(backendId, 'new', at, { source: 'procedure', ref: 'Hồ sơ mới', title: action.summary, party: action.applicantName, kind: action.procedureCode, status });
       this.repo.insert({ id, itemId: base.id, backendId, actor: actor.username, action, base, baseUpdatedAt: null, optimisticStatus: status, at });
@@ -312,7 +315,7 @@ export class OutboxService {
       });
       return this.mustGet(id);
     });
-    const entry = tx();
+    const entry = this.runWithFiles(tx, () => undoFiles);
     this.announce(entry);
     this.wakeListener?.(entry.backendId);
     return toOutboxEntry(entry);
@@ -600,11 +603,12 @@ export class OutboxService {
     );
   }
 
-  /** Move a mail's staged files into the entry's folder (inside the submit's transaction). */
-  private claimFiles(outboxId: string, action: MailSendAction): () => void {
-    if (action.attachments.length === 0) return () => undefined;
-    if (!this.deps.files) throw new ApiFailure('unavailable', 'Chưa gửi được thư có tệp đính kèm: vùng lưu tệp chưa sẵn sàng.');
-    return this.deps.files.claim(outboxId, action.attachments);
+  /** Move the staged files of a mail or a new dossier into the entry's folder (inside the submit's transaction). */
+  private claimFiles(outboxId: string, action: ItemAction): () => void {
+    const files = stagedFilesOf(action);
+    if (files.length === 0) return () => undefined;
+    if (!this.deps.files) throw new ApiFailure('unavailable', 'Chưa gửi được tệp đính kèm: vùng lưu tệp chưa sẵn sàng.');
+    return this.deps.files.claim(outboxId, files);
   }
 
   /** Run a submit transaction; when it fails, move the files it claimed back to the staging area. */
@@ -618,7 +622,7 @@ export class OutboxService {
   }
 
   private releaseFiles(entry: Pick<OutboxEntry, 'id' | 'action'> | Pick<OutboxRecord, 'id' | 'action'>): void {
-    if (entry.action.kind === 'mail.send' && entry.action.attachments.length > 0) this.deps.files?.release(entry.id);
+    if (stagedFilesOf(entry.action).length > 0) this.deps.files?.release(entry.id);
   }
 
   private mustGet(id: string): OutboxRecord {

@@ -22,6 +22,7 @@ import type { Lang } from '../i18n';
 import { useApi } from '../state/api.context';
 import { errorMessage } from '../state/error-message';
 import { outboxErrorText, outboxStateLabel } from '../outbox/outbox-words';
+import { ScanFiles, type ScanRow } from './scan-files.view';
 
 export function provenanceText(t: Translate, lang: Lang, p: Provenance | undefined): string | null {
   if (!p) return null;
@@ -142,15 +143,18 @@ function NewDossierForm({
   onClose: () => void;
   onReload: (idNumber: string) => void;
 }): ReactElement {
-  const { t } = useTr();
+  const { t, lang } = useTr();
   const api = useApi();
   const [procedures, setProcedures] = useState<ProcedureOption[] | null>(null);
   const [catalogueError, setCatalogueError] = useState<string | null>(null);
+  const [stale, setStale] = useState<{ backendId: string; label: string; fetchedAt: number | null }[]>([]);
   const [procedure, setProcedure] = useState('');
   const [summary, setSummary] = useState('');
   const [checked, setChecked] = useState<string[]>([]);
   const [extras, setExtras] = useState<string[]>([]);
   const [fees, setFees] = useState<FeeRow[]>([]);
+  const [scans, setScans] = useState<ScanRow[]>([]);
+  const [scanProblem, setScanProblem] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const { entry, setEntry } = useFollowEntry(() => onReload(view.idNumber));
@@ -161,7 +165,9 @@ function NewDossierForm({
     let live = true;
     api.call('procedures.list', {}).then(
       (out) => {
-        if (live) setProcedures(out.procedures);
+        if (!live) return;
+        setProcedures(out.procedures);
+        setStale(out.stale);
       },
       (error: unknown) => {
         if (!live) return;
@@ -192,6 +198,10 @@ function NewDossierForm({
 
   const submit = (): void => {
     setInvalid(null);
+    if (scans.some((r) => r.state !== 'ready')) {
+      setInvalid(t('citizen.files.notReady'));
+      return;
+    }
     const sep = procedure.indexOf('|');
     const backendId = sep > 0 ? procedure.slice(0, sep) : '';
     const papers = [...(chosen?.papers ?? []).filter((p) => checked.includes(p)), ...extras];
@@ -208,6 +218,7 @@ function NewDossierForm({
       summary,
       papers,
       ...(sendFees ? { fees: fees.map((f) => ({ name: f.name, amount: parseAmount(f.amount), paid: f.paid })) } : {}),
+      ...(scans.length > 0 ? { files: scans.flatMap((r) => (r.staged ? [r.staged] : [])) } : {}),
     };
     const parsed = DossierRegisterActionSchema.safeParse(action);
     if (!parsed.success) {
@@ -251,6 +262,13 @@ function NewDossierForm({
             {t('citizen.register.proceduresFailed', { message: catalogueError })}
           </small>
         ) : null}
+        {stale.map((b) => (
+          <small key={b.backendId} className="citizen-prov" role="status" data-testid="citizen-form-procedure-stale">
+            {b.fetchedAt !== null
+              ? t('citizen.register.catalogueKept', { label: b.label, at: formatDateTime(lang, b.fetchedAt) })
+              : t('citizen.register.catalogueMissing', { label: b.label })}
+          </small>
+        ))}
       </label>
       {applicantFields}
       <label className="citizen-form__field">
@@ -274,6 +292,7 @@ function NewDossierForm({
         setExtras={setExtras}
       />
       <FeeList fees={fees} setFees={setFees} />
+      <ScanFiles rows={scans} setRows={setScans} problem={scanProblem} setProblem={setScanProblem} />
       <Text as="p" size="1" color="gray">
         {t('citizen.register.note')} {t('citizen.papers.noFiles')}
       </Text>

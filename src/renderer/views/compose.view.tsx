@@ -10,10 +10,10 @@ import { Button, Callout, Checkbox, Flex, Heading, IconButton, Kbd, Progress, Sp
 import { useEffect, useRef, useState, type ChangeEvent, type FormEvent, type KeyboardEvent, type ReactElement, type ReactNode } from 'react';
 import { ApiCallError, type OutboxEntry, type Session } from '../../shared/api';
 import { MAIL_MAX_ATTACHMENT_BYTES, type StagedAttachment } from '../../shared/actions';
+import { readFileBase64 } from '../files/read-file';
 import { formatFileSize } from '../format/date.format';
 import {
   buildMailSend,
-  bytesToBase64,
   checkAttachmentBudget,
   initialCompose,
   isComposeDirty,
@@ -36,22 +36,6 @@ interface FileRow {
   progress: number;
   staged: StagedAttachment | null;
   error: string | null;
-}
-
-function readFileBase64(file: File, onProgress: (fraction: number) => void): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onprogress = (e) => {
-      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
-    };
-    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
-    reader.onload = () => {
-      const result = reader.result;
-      if (result instanceof ArrayBuffer) resolve(bytesToBase64(new Uint8Array(result)));
-      else reject(new Error('unexpected reader result'));
-    };
-    reader.readAsArrayBuffer(file);
-  });
 }
 
 function Row({ label, htmlFor, error, field, children }: { label: string; htmlFor?: string; error?: string; field: string; children: ReactNode }): ReactElement {

@@ -12,7 +12,8 @@
  * TaiLieuNop, the applicant's new details — on the sandbox and in the cache; sent exactly once while the
  * outbox retries an unreadable answer; invalid papers or applicant refused in Vietnamese, nothing queued.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -23,7 +24,7 @@ import { computeDue, defaultCalendar } from '../../../src/core/deadline';
 import { PROCEDURES, UNIT_CODE } from '../../../src/sandbox/commune-data';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import { parseVnTimestamp } from '../../../src/sandbox/vn-time';
-import type { DossierAction, DossierRegisterAction } from '../../../src/shared/actions';
+import type { DossierAction, DossierRegisterAction, StagedAttachment } from '../../../src/shared/actions';
 import type { BackendStatus, Envelope, OutboxEntry } from '../../../src/shared/api';
 import type { CitizenView } from '../../../src/shared/citizen';
 import type { DossierDetail, WorkItem } from '../../../src/shared/work-item';
@@ -115,6 +116,26 @@ describe('dossier.register against the sandbox', () => {
     });
   });
 
+  it('offers the catalogue last read, marked with its time, while the procedure system answers only errors', async () => {
+    const before = Date.now();
+    const live = ok<{ procedures: { code: string }[]; stale: unknown[] }>(await core.handle('procedures.list', {}));
+    expect(live.stale).toEqual([]);
+    sandbox.setFaults({ errorRate: 1 }, 'procedure');
+    try {
+      const kept = ok<{ procedures: { backendId: string; code: string; papers: string[] }[]; stale: { backendId: string; fetchedAt: number | null; reason: string }[] }>(
+        await core.handle('procedures.list', {}),
+      );
+      expect(kept.procedures.map((p) => p.code)).toEqual(live.procedures.map((p) => p.code));
+      expect(kept.procedures.find((p) => p.code === procedure.code)?.papers).toEqual(['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân']);
+      expect(kept.stale).toHaveLength(1);
+      expect(kept.stale[0]).toMatchObject({ backendId: P });
+      expect(kept.stale[0]?.fetchedAt).toBeGreaterThanOrEqual(before);
+      expect(kept.stale[0]?.reason).not.toBe('');
+    } finally {
+      sandbox.setFaults({ errorRate: 0 }, 'procedure');
+    }
+  }, 60_000);
+
   let entry: OutboxEntry;
   let code = '';
 
@@ -187,6 +208,59 @@ describe('dossier.register against the sandbox', () => {
     // Audited as the official's action.
     const audit = ok<{ entries: { kind: string; summary: string; data: Record<string, unknown> }[] }>(await core.handle('audit.list', { limit: 200 }));
     expect(audit.entries.some((e) => e.kind === 'action' && e.summary.startsWith('Tiếp nhận hồ sơ mới') && e.data['outboxId'] === entry.id)).toBe(true);
+  });
+
+  it('carries scanned papers: staged, sent with their content once, listed with their size; the outbox folder is cleared', async () => {
+    // A small PDF-like scan and a JPEG-like one, with bytes of every value.
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 256))]);
+    const jpg = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7) % 256));
+    const stage = async (filename: string, contentType: string, data: Buffer): Promise<StagedAttachment> =>
+      ok<StagedAttachment>(await core.handle('mail.stageAttachment', { filename, contentType, dataBase64: data.toString('base64') }));
+    const files = [await stage('To khai ket hon.pdf', 'application/pdf', pdf), await stage('CCCD mặt trước.jpg', 'image/jpeg', jpg)];
+    const action: DossierRegisterAction = { ...ACTION, idNumber: '001190765433', applicantName: 'Đặng Thị Hồng Nhi', papers: ['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân'], files };
+    const sent = ok<OutboxEntry>(await core.handle('dossier.register', { backendId: P, action }));
+    const folder = join(dataDir, 'outbox-files', sent.id);
+    await vi.waitFor(async () => {
+      const now = ok<{ entries: OutboxEntry[] }>(await core.handle('outbox.list', { itemId: sent.itemId }));
+      expect(now.entries[0]?.state).toBe('done');
+    }, WAIT);
+    const created = withId(action.idNumber);
+    expect(created).toHaveLength(1);
+    const d = created[0];
+    if (!d) throw new Error('unreachable');
+    expect(d.TaiLieuNop.map((f) => [f.TenTepDinhKem, f.KichThuoc ?? null])).toEqual([
+      ['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân', null],
+      ['To khai ket hon.pdf', pdf.length],
+      ['CCCD mặt trước.jpg', jpg.length],
+    ]);
+    // The backend received the very bytes.
+    const record = sandbox.dossierRecords().find((r) => r.code === d.MaHoSo);
+    const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    expect(record?.papers?.map((p) => p.sha256 ?? null)).toEqual([null, sha(pdf), sha(jpg)]);
+    // The cache lists them with their sizes; the entry's folder is gone once done.
+    await syncOnce();
+    const detail = ok<{ detail: DossierDetail }>(await core.handle('item.get', { id: `${P}:${d.MaHoSo}` })).detail;
+    expect(detail.files.map((f) => [f.name, f.size])).toEqual([
+      ['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân', null],
+      ['To khai ket hon.pdf', pdf.length],
+      ['CCCD mặt trước.jpg', jpg.length],
+    ]);
+    await vi.waitFor(() => expect(existsSync(folder)).toBe(false), WAIT);
+  });
+
+  it('refuses scanned papers over the limits in Vietnamese, and a staged file that is gone', async () => {
+    const big = { id: '00000000-0000-4000-8000-000000000001', filename: 'scan.pdf', contentType: 'application/pdf', size: 6 * 1024 * 1024 };
+    const tooBig = await core.handle('dossier.register', { backendId: P, action: { ...ACTION, files: [big] } });
+    expect(tooBig.ok).toBe(false);
+    expect(JSON.stringify(tooBig)).toContain('Mỗi tệp đính kèm tối đa 5 MB');
+    const many = Array.from({ length: 3 }, (_, i) => ({ ...big, id: `00000000-0000-4000-8000-00000000001${i}`, size: 4 * 1024 * 1024 }));
+    const tooMuch = await core.handle('dossier.register', { backendId: P, action: { ...ACTION, files: many } });
+    expect(JSON.stringify(tooMuch)).toContain('Tổng dung lượng tệp đính kèm tối đa 10 MB');
+    // Never staged (or already swept): refused before anything is queued.
+    const missing = await core.handle('dossier.register', { backendId: P, action: { ...ACTION, files: [{ ...big, size: 1000 }] } });
+    expect(missing.ok).toBe(false);
+    const queued = ok<{ entries: OutboxEntry[] }>(await core.handle('outbox.list', { limit: 200 }));
+    expect(queued.entries.filter((e) => e.state !== 'done' && e.action.kind === 'dossier.register')).toEqual([]);
   });
 
   it('the same entry resent after a crash (same Idempotency-Key) creates no second dossier', async () => {
