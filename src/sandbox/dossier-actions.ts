@@ -4,6 +4,7 @@
  * and the change itself — a processing step by the acting official, the new status, handler, dates,
  * supplement/fee/result lists, and the due date moved by the paused working time (deadline engine).
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { computeDue, type WorkCalendar } from '../core/deadline';
 import { ACTION_TRANSITIONS, type ItemActionKind } from '../shared/actions';
@@ -89,6 +90,33 @@ export function checkApplicantWire(h: ApplicantWire, ctx: z.RefinementCtx, at: r
 /** A paper handed in (TaiLieuNop / TaiLieuBoSung): its name, KichThuoc when a file came with it. */
 export const PaperWireSchema = z.object({ TenTepDinhKem: text(300), KichThuoc: z.number().int().min(0).max(100_000_000).optional() });
 
+/** Scanned papers of one new dossier or supplement, decoded bytes in all. */
+export const SCANNED_PAPERS_MAX_BYTES = 10 * 1024 * 1024;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A paper: a name, or a scanned file with its type, size and content (base64; the size must match the content). */
+const ScannedPaperWireSchema = PaperWireSchema.extend({
+  LoaiTep: z.string().trim().min(1).max(200).optional(),
+  NoiDungTep: z.string().max(Math.ceil((6 * 1024 * 1024) / 3) * 4).regex(BASE64, 'nội dung tệp phải là base64').optional(),
+}).superRefine((f, ctx) => {
+  if (f.NoiDungTep === undefined) return;
+  const bytes = Buffer.from(f.NoiDungTep, 'base64').length;
+  if (f.KichThuoc !== bytes) ctx.addIssue({ code: 'custom', path: ['KichThuoc'], message: `kích thước ${String(f.KichThuoc)} không khớp với nội dung tệp (${bytes} byte)` });
+});
+
+/** TaiLieuNop of DongBoHoSoMC / TaiLieuBoSung of CapNhatTienDoHoSoMC: ≤ 40 papers, ≤ 10 MB of scanned content. */
+export const ScannedPapersWireSchema = z
+  .array(ScannedPaperWireSchema)
+  .max(40)
+  .refine((p) => p.reduce((n, f) => n + (f.NoiDungTep !== undefined ? (f.KichThuoc ?? 0) : 0), 0) <= SCANNED_PAPERS_MAX_BYTES, {
+    message: `tổng dung lượng tệp quá ${SCANNED_PAPERS_MAX_BYTES / 1024 / 1024} MB`,
+  });
+
+/** The SHA-256 of a scanned paper's content, kept with the paper (nothing for a named paper). */
+export function paperDigest(f: { NoiDungTep?: string | undefined }): { sha256?: string } {
+  return f.NoiDungTep !== undefined ? { sha256: createHash('sha256').update(Buffer.from(f.NoiDungTep, 'base64')).digest('hex') } : {};
+}
+
 export const DossierActionBodySchema = z
   .object({
     MaHoSo: text(200),
@@ -106,7 +134,7 @@ export const DossierActionBodySchema = z
     HinhThucTra: z.union([z.literal(0), z.literal(1)]).optional(),
     NgayHenTraMoi: Timestamp.optional(),
     /** Issue #6, supplementReceived only: the papers the citizen brought (appended to TaiLieuNop). */
-    TaiLieuBoSung: z.array(PaperWireSchema).max(30).optional(),
+    TaiLieuBoSung: ScannedPapersWireSchema.optional(),
     /** Issue #6, supplementReceived only: the applicant's fields as the official corrected them. */
     ThongTinChuHoSo: ApplicantCorrectionWireSchema.optional(),
   })
@@ -283,7 +311,7 @@ export function applyDossierAction(cal: WorkCalendar, rec: DossierRecord, body: 
       }
       const papers = body.TaiLieuBoSung ?? [];
       if (papers.length > 0) {
-        rec.supplementPapers = (rec.supplementPapers ?? []).concat(papers.map((f) => ({ name: f.TenTepDinhKem, size: f.KichThuoc ?? null, at: t })));
+        rec.supplementPapers = (rec.supplementPapers ?? []).concat(papers.map((f) => ({ name: f.TenTepDinhKem, size: f.KichThuoc ?? null, at: t, ...paperDigest(f) })));
       }
       const who = body.ThongTinChuHoSo;
       if (who) {

@@ -4,11 +4,11 @@
  * CapNhatTienDoHoSoMC (actions) and DongBoHoSoMC (new dossiers at the counter, issue #6; §4a).
  * Application outcomes are HTTP 200 with `error_code`; simulated transport faults are HTTP 5xx.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Official } from './commune-data';
 import { PROCEDURES, officialByUsername, toDossierJson, toProcedureJson, type Citizen, type DossierJson, type DossierRecord } from './data-generator';
-import { DossierActionBodySchema, PaperWireSchema, applicantWireFields, applyDossierAction, checkApplicantWire, checkDossierAction, dossierKindOf, vnDisplay } from './dossier-actions';
+import { DossierActionBodySchema, ScannedPapersWireSchema, applicantWireFields, paperDigest, applyDossierAction, checkApplicantWire, checkDossierAction, dossierKindOf, vnDisplay } from './dossier-actions';
 import { IDEMPOTENCY_KEY_PATTERN, IdempotencyStore, idempotencyKeyOf } from './idempotency';
 import { BadBodyError, SandboxHttpServer, json, parseJsonBody, type FaultInjector, type Reply, type RequestContext } from './http-kit';
 import type { SandboxWorld } from './sandbox-world';
@@ -44,20 +44,6 @@ const regText = (max: number): z.ZodString => z.string().trim().min(1).max(max);
  * counter by a citizen (KenhThucHien 1, LoaiDoiTuong 1). NgaySinhChuHoSo yyyyMMdd, GioiTinh 1 nam / 2 nữ;
  * optional TaiLieuNop (the papers handed in) and DanhSachLePhi (absent = the catalogue fee).
  */
-/** Scanned papers of one new dossier, decoded bytes in all. */
-export const REGISTER_FILES_MAX_BYTES = 10 * 1024 * 1024;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** A paper of a new dossier: a name, or a scanned file with its type, size and content (base64; the size must match). */
-const RegisterPaperWireSchema = PaperWireSchema.extend({
-  LoaiTep: z.string().trim().min(1).max(200).optional(),
-  NoiDungTep: z.string().max(Math.ceil((6 * 1024 * 1024) / 3) * 4).regex(BASE64, 'nội dung tệp phải là base64').optional(),
-}).superRefine((f, ctx) => {
-  if (f.NoiDungTep === undefined) return;
-  const bytes = Buffer.from(f.NoiDungTep, 'base64').length;
-  if (f.KichThuoc !== bytes) ctx.addIssue({ code: 'custom', path: ['KichThuoc'], message: `kích thước ${String(f.KichThuoc)} không khớp với nội dung tệp (${bytes} byte)` });
-});
-
 export const RegisterBodySchema = z.object({
   isUpdating: z.boolean(),
   NguoiXuLy: regText(100).optional(),
@@ -69,13 +55,7 @@ export const RegisterBodySchema = z.object({
       TrichYeuHoSo: regText(1000),
       KenhThucHien: z.literal(1),
       LoaiDoiTuong: z.literal(1),
-      TaiLieuNop: z
-        .array(RegisterPaperWireSchema)
-        .max(40)
-        .optional()
-        .refine((p) => (p ?? []).reduce((n, f) => n + (f.NoiDungTep !== undefined ? f.KichThuoc ?? 0 : 0), 0) <= REGISTER_FILES_MAX_BYTES, {
-          message: `tổng dung lượng tệp quá ${REGISTER_FILES_MAX_BYTES / 1024 / 1024} MB`,
-        }),
+      TaiLieuNop: ScannedPapersWireSchema.optional(),
       DanhSachLePhi: z.array(z.object({ TenPhiLePhi: regText(300), MucPhi: z.number().int().min(0).max(1_000_000_000), DaThanhToan: z.boolean() })).max(20).optional(),
     })
     .superRefine((h, ctx) => checkApplicantWire(h, ctx)),
@@ -303,7 +283,7 @@ export class ProcedureServer {
         papers: (h.TaiLieuNop ?? []).map((f) => ({
           name: f.TenTepDinhKem,
           size: f.KichThuoc ?? null,
-          ...(f.NoiDungTep !== undefined ? { sha256: createHash('sha256').update(Buffer.from(f.NoiDungTep, 'base64')).digest('hex') } : {}),
+          ...paperDigest(f),
         })),
         ...(h.DanhSachLePhi ? { fees: h.DanhSachLePhi.map((f) => ({ name: f.TenPhiLePhi, amount: f.MucPhi, paid: f.DaThanhToan })) } : {}),
       },

@@ -82,6 +82,32 @@ export type Applicant = z.infer<typeof ApplicantSchema>;
  */
 export const SupplementFormPapersSchema = z.array(PaperNameSchema).min(1, 'Chưa ghi giấy tờ nào nhận bổ sung').max(MAX_PAPERS, `Tối đa ${MAX_PAPERS} giấy tờ`);
 
+/** Largest total size of the files attached to one outgoing mail (decoded bytes). */
+export const MAIL_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+/** A file the official picked, stored by the core with `mail.stageAttachment` before sending. */
+export const StagedAttachmentSchema = z.object({
+  /** Id returned by `mail.stageAttachment`. */
+  id: z.string().uuid(),
+  filename: z.string().trim().min(1).max(255),
+  contentType: z.string().trim().min(1).max(200),
+  size: z.number().int().min(0).max(MAIL_MAX_ATTACHMENT_BYTES),
+});
+export type StagedAttachment = z.infer<typeof StagedAttachmentSchema>;
+
+/** Scanned papers sent with a new dossier or a supplement (issue #6): at most this many files, each and in all this big (decoded bytes). */
+export const DOSSIER_MAX_FILES = 10;
+export const DOSSIER_FILE_MAX_BYTES = 5 * 1024 * 1024;
+export const DOSSIER_FILES_MAX_BYTES = 10 * 1024 * 1024;
+
+/** The scanned files of a new dossier or a supplement: staged like mail attachments, limits checked with Vietnamese messages. */
+const DossierFilesSchema = z
+  .array(StagedAttachmentSchema)
+  .refine((f) => f.length <= DOSSIER_MAX_FILES, `Tối đa ${DOSSIER_MAX_FILES} tệp đính kèm`)
+  .refine((f) => f.every((x) => x.size <= DOSSIER_FILE_MAX_BYTES), `Mỗi tệp đính kèm tối đa ${DOSSIER_FILE_MAX_BYTES / 1024 / 1024} MB`)
+  .refine((f) => f.reduce((n, x) => n + x.size, 0) <= DOSSIER_FILES_MAX_BYTES, `Tổng dung lượng tệp đính kèm tối đa ${DOSSIER_FILES_MAX_BYTES / 1024 / 1024} MB`)
+  .refine((f) => new Set(f.map((x) => x.id)).size === f.length, 'Một tệp được đính kèm hai lần');
+
 export const DossierActionSchema = z.discriminatedUnion('kind', [
   /** Tiếp nhận: 1 → 2. */
   z.object({ kind: z.literal('dossier.receive'), note }),
@@ -107,6 +133,8 @@ export const DossierActionSchema = z.discriminatedUnion('kind', [
       .refine((p) => p.length <= MAX_PAPERS, `Tối đa ${MAX_PAPERS} giấy tờ`)
       .optional(),
     applicant: ApplicantSchema.optional(),
+    /** Scanned papers (`mail.stageAttachment` first): sent in TaiLieuBoSung with their content. */
+    files: DossierFilesSchema.optional(),
   }),
   /** Yêu cầu thực hiện nghĩa vụ tài chính: 4 → 6. */
   z.object({
@@ -124,31 +152,6 @@ export const DossierActionSchema = z.discriminatedUnion('kind', [
 ]);
 export type DossierAction = z.infer<typeof DossierActionSchema>;
 
-/** Largest total size of the files attached to one outgoing mail (decoded bytes). */
-export const MAIL_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
-
-/** A file the official picked, stored by the core with `mail.stageAttachment` before sending. */
-export const StagedAttachmentSchema = z.object({
-  /** Id returned by `mail.stageAttachment`. */
-  id: z.string().uuid(),
-  filename: z.string().trim().min(1).max(255),
-  contentType: z.string().trim().min(1).max(200),
-  size: z.number().int().min(0).max(MAIL_MAX_ATTACHMENT_BYTES),
-});
-export type StagedAttachment = z.infer<typeof StagedAttachmentSchema>;
-
-/** Scanned papers sent with a new dossier (issue #6): at most this many files, each and in all this big (decoded bytes). */
-export const DOSSIER_MAX_FILES = 10;
-export const DOSSIER_FILE_MAX_BYTES = 5 * 1024 * 1024;
-export const DOSSIER_FILES_MAX_BYTES = 10 * 1024 * 1024;
-
-/** The scanned files of a new dossier: staged like mail attachments, limits checked with Vietnamese messages. */
-const DossierFilesSchema = z
-  .array(StagedAttachmentSchema)
-  .refine((f) => f.length <= DOSSIER_MAX_FILES, `Tối đa ${DOSSIER_MAX_FILES} tệp đính kèm`)
-  .refine((f) => f.every((x) => x.size <= DOSSIER_FILE_MAX_BYTES), `Mỗi tệp đính kèm tối đa ${DOSSIER_FILE_MAX_BYTES / 1024 / 1024} MB`)
-  .refine((f) => f.reduce((n, x) => n + x.size, 0) <= DOSSIER_FILES_MAX_BYTES, `Tổng dung lượng tệp đính kèm tối đa ${DOSSIER_FILES_MAX_BYTES / 1024 / 1024} MB`)
-  .refine((f) => new Set(f.map((x) => x.id)).size === f.length, 'Một tệp được đính kèm hai lần');
 
 /**
  * Issue #6 "declare once": register a NEW dossier received at the counter (procedure system
@@ -260,7 +263,7 @@ export type ItemActionKind = ItemAction['kind'];
 /** The staged files an action carries into the outbox (a mail's attachments, a new dossier's scans). */
 export function stagedFilesOf(action: ItemAction): readonly StagedAttachment[] {
   if (action.kind === 'mail.send') return action.attachments;
-  if (action.kind === 'dossier.register') return action.files ?? [];
+  if (action.kind === 'dossier.register' || action.kind === 'dossier.supplementReceived') return action.files ?? [];
   return [];
 }
 

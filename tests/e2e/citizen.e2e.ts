@@ -239,17 +239,28 @@ test.describe('counter mode and the citizen view', () => {
     await requested.check();
     await page.getByTestId('citizen-form-phone').fill('0912 000 111');
     await expect(page.getByTestId('citizen-supplement-corrected')).toBeVisible();
+    // The paper scanned, sent with it.
+    const scanned = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(12_000, 3)]);
+    await page.getByTestId('citizen-files-input').setInputFiles({ name: 'xac-nhan-cu-tru.pdf', mimeType: 'application/pdf', buffer: scanned });
+    await expect(page.getByTestId('citizen-file')).toHaveAttribute('data-state', 'ready');
     await page.getByTestId('citizen-supplement-send').click();
     const status = page.getByTestId('citizen-register-status');
     await expect(status).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
     await expect(status).toContainText(`Đã ghi nhận hồ sơ bổ sung cho hồ sơ ${dossier.ref}`);
     // Back in processing on the timeline, with the paper and the new phone on the dossier.
     await expect(page.locator(`[data-testid="citizen-timeline-entry"][data-item-id="${dossier.id}"]`)).toContainText('Đang xử lý');
-    const got = await call<{ item: { status: string }; detail: { files: { name: string }[]; phone: string | null; supplements: { receivedAt: number | null }[] } }>(request, app, 'item.get', {
-      id: dossier.id,
-    });
+    const got = await call<{ item: { status: string }; detail: { files: { name: string; size: number | null }[]; phone: string | null; supplements: { receivedAt: number | null }[] } }>(
+      request,
+      app,
+      'item.get',
+      { id: dossier.id },
+    );
     expect(got.item.status).toBe('4');
-    expect(got.detail.files.map((f) => f.name)).toEqual(['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân', 'Bổ sung giấy tờ chứng minh nơi cư trú']);
+    expect(got.detail.files.map((f) => [f.name, f.size])).toEqual([
+      ['Tờ khai cấp Giấy xác nhận tình trạng hôn nhân', null],
+      ['Bổ sung giấy tờ chứng minh nơi cư trú', null],
+      ['xac-nhan-cu-tru.pdf', scanned.length],
+    ]);
     expect(got.detail.phone).toBe('0912000111');
     expect(got.detail.supplements.at(-1)?.receivedAt).not.toBeNull();
     // No other dossier of hers waits for papers now.

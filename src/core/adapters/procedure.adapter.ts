@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DossierRegisterActionSchema, type Applicant, type DossierAction, type DossierRegisterAction, type ItemAction } from '../../shared/actions';
+import { DossierRegisterActionSchema, type Applicant, type DossierAction, type DossierRegisterAction, type ItemAction, type StagedAttachment } from '../../shared/actions';
 import type { DossierDetail, FileRef } from '../../shared/work-item';
 import {
   AdapterError,
@@ -197,6 +197,8 @@ export function dossierActionBody(
   code: string,
   action: DossierAction,
   ctx: Pick<PerformContext, 'baseUpdatedAt' | 'actor'>,
+  /** supplementReceived: the scanned papers read from the entry's folder. */
+  files: readonly RegisterFileWire[] = [],
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { MaHoSo: code, HanhDong: HANH_DONG[action.kind] };
   if (ctx.baseUpdatedAt !== null) body['PhienBan'] = formatVnDateTime(ctx.baseUpdatedAt);
@@ -211,7 +213,10 @@ export function dossierActionBody(
     case 'dossier.supplementReceived':
       note(action.note);
       // Issue #6: the papers brought and the corrected applicant travel with the step (one call, one key).
-      if (action.papers !== undefined && action.papers.length > 0) body['TaiLieuBoSung'] = action.papers.map((name) => ({ TenTepDinhKem: name }));
+      {
+        const papers: Record<string, unknown>[] = [...(action.papers ?? []).map((name) => ({ TenTepDinhKem: name })), ...files];
+        if (papers.length > 0) body['TaiLieuBoSung'] = papers;
+      }
       if (action.applicant !== undefined) body['ThongTinChuHoSo'] = applicantWire(action.applicant);
       break;
     case 'dossier.refuse':
@@ -261,7 +266,28 @@ export function applicantWire(a: Applicant): Record<string, unknown> {
   };
 }
 
-/** A scanned paper sent with a new dossier: its name, type, size and content (base64). */
+/**
+ * The scanned papers of an outbox entry, read from its folder (the runner hands over the paths); one
+ * missing or changed → the action is rejected with `what` in the message and nothing is sent.
+ */
+async function readScannedPapers(
+  staged: readonly StagedAttachment[] | undefined,
+  ctx: Pick<PerformContext, 'attachmentPaths'>,
+  what: string,
+): Promise<RegisterFileWire[] | PerformResult> {
+  const files: RegisterFileWire[] = [];
+  for (const f of staged ?? []) {
+    const file = ctx.attachmentPaths?.[f.id];
+    const bytes = file === undefined ? null : await readFile(file).catch(() => null);
+    if (bytes === null || bytes.length !== f.size) {
+      return { outcome: 'rejected', message: `Tệp "${f.filename}" không còn trên máy nên ${what} và đính kèm lại tệp.` };
+    }
+    files.push({ TenTepDinhKem: f.filename, LoaiTep: f.contentType, KichThuoc: bytes.length, NoiDungTep: bytes.toString('base64') });
+  }
+  return files;
+}
+
+/** A scanned paper sent with a new dossier or a supplement: its name, type, size and content (base64). */
 export interface RegisterFileWire {
   TenTepDinhKem: string;
   LoaiTep: string;
@@ -413,7 +439,10 @@ export class ProcedureAdapter implements BackendAdapter {
     const checked = checkAction(action, 'procedure');
     if ('refusal' in checked) return { outcome: 'rejected', message: checked.refusal };
     const path = DOSSIER_ACTION_PATH;
-    const body = dossierActionBody(externalId, checked.action, ctx);
+    const scans = checked.action.kind === 'dossier.supplementReceived' ? checked.action.files : undefined;
+    const files = await readScannedPapers(scans, ctx, 'bổ sung chưa được ghi nhận: hãy hủy thao tác này, ghi nhận lại');
+    if (!Array.isArray(files)) return files;
+    const body = dossierActionBody(externalId, checked.action, ctx, files);
     let answer: { envelope: Envelope; data: unknown };
     try {
       answer = await this.exchange(path, body, signal, {
@@ -467,16 +496,8 @@ export class ProcedureAdapter implements BackendAdapter {
     const checked = DossierRegisterActionSchema.safeParse(action);
     if (!checked.success) return { outcome: 'rejected', message: `Hồ sơ mới chưa hợp lệ, chưa gửi đến hệ thống: ${summariseZodError(checked.error, 3)}` };
     const path = DOSSIER_REGISTER_PATH;
-    // The scanned papers, from the entry's folder; one missing or changed → nothing is sent.
-    const files: RegisterFileWire[] = [];
-    for (const f of checked.data.files ?? []) {
-      const file = ctx.attachmentPaths?.[f.id];
-      const bytes = file === undefined ? null : await readFile(file).catch(() => null);
-      if (bytes === null || bytes.length !== f.size) {
-        return { outcome: 'rejected', message: `Tệp "${f.filename}" không còn trên máy nên hồ sơ mới chưa được gửi: hãy hủy thao tác này, tạo lại hồ sơ và đính kèm lại tệp.` };
-      }
-      files.push({ TenTepDinhKem: f.filename, LoaiTep: f.contentType, KichThuoc: bytes.length, NoiDungTep: bytes.toString('base64') });
-    }
+    const files = await readScannedPapers(checked.data.files, ctx, 'hồ sơ mới chưa được gửi: hãy hủy thao tác này, tạo lại hồ sơ');
+    if (!Array.isArray(files)) return files;
     let answer: { envelope: Envelope; data: unknown };
     try {
       answer = await this.exchange(path, dossierRegisterBody(checked.data, ctx, files), signal, {

@@ -213,8 +213,8 @@ export class OutboxService {
           throw new ApiFailure('invalid_input', 'Thư mới không gắn với thư nào: hãy gửi bằng "mail.compose" (soạn thư mới), không phải thao tác trên một thư.');
         }
         this.requireMailAccount(item.backendId);
-        undoFiles = this.claimFiles(id, input.action);
       }
+      undoFiles = this.claimFiles(id, input.action);
       const optimisticStatus = optimisticStatusAfter(input.action, item.status);
       this.repo.insert({
         id,

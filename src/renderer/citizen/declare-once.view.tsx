@@ -226,17 +226,7 @@ function NewDossierForm({
       return;
     }
     known.current = new Set(view.timeline.filter((e) => e.item.source === 'procedure').map((e) => e.item.id));
-    setBusy(true);
-    api.call('dossier.register', { backendId, action: parsed.data }).then(
-      (created) => {
-        setEntry(created);
-        setBusy(false);
-      },
-      (error: unknown) => {
-        setInvalid(errorMessage(error));
-        setBusy(false);
-      },
-    );
+    send(api.call('dossier.register', { backendId, action: parsed.data }), { entry: setEntry, invalid: setInvalid, busy: setBusy });
   };
 
   return (
@@ -340,6 +330,8 @@ function SupplementForm({
   const [checked, setChecked] = useState<string[]>([]);
   const [extras, setExtras] = useState<string[]>([]);
   const [note, setNote] = useState('');
+  const [scans, setScans] = useState<ScanRow[]>([]);
+  const [scanProblem, setScanProblem] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [sentFor, setSentFor] = useState<string | null>(null);
@@ -374,14 +366,22 @@ function SupplementForm({
       setInvalid(t('citizen.supplementForm.chooseDossier'));
       return;
     }
-    const papers = SupplementFormPapersSchema.safeParse([...suggestions.filter((p) => checked.includes(p)), ...extras]);
-    if (!papers.success) {
+    if (scans.some((r) => r.state !== 'ready')) {
+      setInvalid(t('citizen.files.notReady'));
+      return;
+    }
+    const files = scans.flatMap((r) => (r.staged ? [r.staged] : []));
+    // At least one paper: named, or a scanned file.
+    const names = [...suggestions.filter((p) => checked.includes(p)), ...extras];
+    const papers = SupplementFormPapersSchema.safeParse(names);
+    if (!papers.success && !(names.length === 0 && files.length > 0)) {
       setInvalid(issuesText(papers.error));
       return;
     }
     const action = {
       kind: 'dossier.supplementReceived' as const,
-      papers: papers.data,
+      ...(names.length > 0 ? { papers: names } : {}),
+      ...(files.length > 0 ? { files } : {}),
       ...(note.trim() !== '' ? { note } : {}),
       ...(corrected
         ? {
@@ -402,18 +402,15 @@ function SupplementForm({
       setInvalid(issuesText(parsed.error));
       return;
     }
-    setBusy(true);
-    api.call('action.submit', { itemId: dossier.id, action: parsed.data, baseUpdatedAt: dossier.updatedAt }).then(
-      (created) => {
-        setSentFor(dossier.ref);
+    const ref = dossier.ref;
+    send(api.call('action.submit', { itemId: dossier.id, action: parsed.data, baseUpdatedAt: dossier.updatedAt }), {
+      entry: (created) => {
+        setSentFor(ref);
         setEntry(created);
-        setBusy(false);
       },
-      (error: unknown) => {
-        setInvalid(errorMessage(error));
-        setBusy(false);
-      },
-    );
+      invalid: setInvalid,
+      busy: setBusy,
+    });
   };
 
   return (
@@ -463,6 +460,7 @@ function SupplementForm({
             extras={extras}
             setExtras={setExtras}
           />
+          <ScanFiles rows={scans} setRows={setScans} problem={scanProblem} setProblem={setScanProblem} />
           <label className="citizen-form__field">
             <span>{t('citizen.supplementForm.note')}</span>
             <input type="text" value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} data-testid="citizen-supplement-note" />
@@ -491,6 +489,21 @@ function SupplementForm({
         </Button>
       </Flex>
     </form>
+  );
+}
+
+/** Send a form's outbox action: the entry to follow, or the refusal to show; busy while it travels. */
+function send(call: Promise<OutboxEntry>, on: { entry: (created: OutboxEntry) => void; invalid: (message: string) => void; busy: (busy: boolean) => void }): void {
+  on.busy(true);
+  call.then(
+    (created) => {
+      on.entry(created);
+      on.busy(false);
+    },
+    (error: unknown) => {
+      on.invalid(errorMessage(error));
+      on.busy(false);
+    },
   );
 }
 

@@ -435,6 +435,22 @@ describe('dossier.supplementReceived with papers and a corrected applicant (issu
     expect(d.QuaTrinhXuLy.at(-1)?.NoiDungXuLy).toBe('Tiếp nhận hồ sơ bổ sung. Đã nhận đủ');
   });
 
+  it('a supplement with a scanned paper: its bytes reach the backend once, the outbox folder is cleared', async () => {
+    await requestSupplement();
+    const scan = Buffer.from(Array.from({ length: 48_000 }, (_, i) => (i * 13) % 256));
+    const staged = ok<StagedAttachment>(await core.handle('mail.stageAttachment', { filename: 'Xac nhan cu tru.jpg', contentType: 'image/jpeg', dataBase64: scan.toString('base64') }));
+    const papersBefore = onSandbox().TaiLieuNop.length;
+    const entry = await submit({ kind: 'dossier.supplementReceived', files: [staged] });
+    await waitDone(entry);
+    const d = onSandbox();
+    expect(d.TrangThaiHoSo).toBe('4');
+    expect(d.TaiLieuNop.slice(papersBefore).map((f) => [f.TenTepDinhKem, f.KichThuoc ?? null])).toEqual([['Xac nhan cu tru.jpg', scan.length]]);
+    const record = sandbox.dossierRecords().find((r) => r.code === code);
+    expect(record?.supplementPapers?.at(-1)?.sha256).toBe(createHash('sha256').update(scan).digest('hex'));
+    expect(sandbox.actionLog().filter((a) => a.key === entry.id)).toHaveLength(1);
+    await vi.waitFor(() => expect(existsSync(join(dataDir, 'outbox-files', entry.id))).toBe(false), WAIT);
+  });
+
   it('refuses bad papers or applicant details in Vietnamese, queues and sends nothing', async () => {
     await requestSupplement();
     const count = ok<{ entries: OutboxEntry[] }>(await core.handle('outbox.list', { limit: 500 })).entries.length;
