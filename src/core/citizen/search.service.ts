@@ -3,7 +3,7 @@
  * filters (source, status, received date, SLA), results grouped by citizen and case.
  *
  * The words are folded like the indexes (no marks, đ → d) and each becomes a quoted term
- * (`ftsMatchExpression`, `unifiedMatch`: whole words first, the last one as a prefix), so nothing typed
+ * (`unifiedMatch`, shared with the queue's search: whole words first, the last one as a prefix), so nothing typed
  * can become FTS5 syntax. Bound (as the queue search): each
  * index (records, attachment text) is read newest row first, at most SEARCH_CANDIDATE_LIMIT hits, the
  * filters applied in SQL as the hits stream, stopping at `limit + 1` matches; the two lists are merged
@@ -18,31 +18,9 @@ import type { z } from 'zod';
 import { SLA_STATES } from '../../shared/domain';
 import type { SearchFilterSchema, SearchGroup, SearchOutput } from '../../shared/citizen';
 import type { DeadlinePolicy } from '../queue/deadline.policy';
-import { SEARCH_CANDIDATE_LIMIT, slaConditionSql, type QueueService } from '../queue/queue.service';
-import { searchWords } from '../../shared/text';
+import { SEARCH_CANDIDATE_LIMIT, slaConditionSql, unifiedMatch, type QueueService } from '../queue/queue.service';
 
 export type SearchFilterValue = z.output<typeof SearchFilterSchema>;
-
-/** Words up to this length have their own FTS prefix index (prefix = '1 2 3'): a prefix term is cheap. */
-const INDEXED_PREFIX_CHARS = 3;
-
-/**
- * The FTS5 expressions of a unified search (each word folded, quoted, never FTS syntax — same words as
- * `ftsMatchExpression`). First pass: whole words (`"nguyen" AND "van"`), which FTS5 walks lazily newest
- * first; a long word as an unindexed prefix (`"nguyen"*`) would make FTS5 merge the doclists of every
- * word starting with it (hundreds of thousands of rows for common names on 1M records). The last word
- * stays a prefix when it is short (indexed prefixes: "nguyen van d"); otherwise `fallback` is the same
- * search with the last word as a prefix, run only when the whole-word pass does not fill the page.
- */
-export function unifiedMatch(q: string): { first: string; fallback: string | null } | null {
-  const words = searchWords(q).slice(0, 16);
-  const lastWord = words[words.length - 1];
-  if (lastWord === undefined) return null;
-  const whole = words.map((w) => `"${w.replace(/"/g, '""')}"`);
-  const withPrefix = [...whole.slice(0, -1), `${whole[whole.length - 1] ?? ''}*`].join(' AND ');
-  if ([...lastWord].length <= INDEXED_PREFIX_CHARS) return { first: withPrefix, fallback: null };
-  return { first: whole.join(' AND '), fallback: withPrefix };
-}
 
 interface HitRow {
   id: string;

@@ -296,15 +296,39 @@ export function slaConditionSql(states: readonly SlaState[]): string {
 }
 
 /**
- * Turn free text into a safe FTS5 query: folded words, each a quoted prefix term, joined by AND.
- * Words only contain letters and digits, and any quote is doubled anyway, so nothing the user types
- * can become FTS syntax. Returns null when the text has no searchable word.
+ * Free text as one safe FTS5 query with every word a quoted prefix term, joined by AND (typing the
+ * start of each word: "ngu va d" finds Nguyễn Văn Đức). Nothing typed can become FTS syntax. Null when
+ * the text has no searchable word. The queue's search falls back to it (`queueMatch`).
  */
 export function ftsMatchExpression(q: string | undefined): string | null {
   if (q === undefined) return null;
   const words = searchWords(q).slice(0, 16);
   if (words.length === 0) return null;
   return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' AND ');
+}
+
+/** Words up to this length have their own FTS prefix index (prefix = '1 2 3'): a prefix term is cheap. */
+const INDEXED_PREFIX_CHARS = 3;
+
+/**
+ * Free text as safe FTS5 queries (the queue's search and the unified search): folded words, each a
+ * quoted term joined by AND, so nothing the user types can become FTS syntax. `first`: whole words
+ * (`"nguyen" AND "van"`), which FTS5 walks lazily newest first; a long word as an unindexed prefix
+ * (`"nguyen"*`) would make FTS5 merge the doclists of every word starting with it (tens of thousands of
+ * rows for common names, every page decrypted on the encrypted cache). The last word stays a prefix
+ * when it is short (indexed prefixes: "nguyen van d"); otherwise `fallback` is the same search with
+ * the last word as a prefix (a word still being typed), for when the whole words find too little.
+ * Null when the text has no searchable word.
+ */
+export function unifiedMatch(q: string | undefined): { first: string; fallback: string | null } | null {
+  if (q === undefined) return null;
+  const words = searchWords(q).slice(0, 16);
+  const lastWord = words[words.length - 1];
+  if (lastWord === undefined) return null;
+  const whole = words.map((w) => `"${w.replace(/"/g, '""')}"`);
+  const withPrefix = [...whole.slice(0, -1), `${whole[whole.length - 1] ?? ''}*`].join(' AND ');
+  if ([...lastWord].length <= INDEXED_PREFIX_CHARS) return { first: withPrefix, fallback: null };
+  return { first: whole.join(' AND '), fallback: withPrefix };
 }
 
 /**
@@ -399,6 +423,7 @@ export class QueueService {
   private readonly upsertCitizen: Database.Statement<CitizenFromDossier> | null;
   /** Migration 011's narrow index of what a search filters and orders (absent on older test files). */
   private readonly searchCover: boolean;
+  private readonly anyFtsHit: Database.Statement<[string], { one: number }>;
   /** Migration 011's citizens_pending (absent on older test files). */
   private readonly insertPendingCitizens: Database.Statement<[string]> | null;
   private readonly selectPendingCitizens: Database.Statement<[], string> | null;
@@ -496,6 +521,7 @@ export class QueueService {
     // A file migrated only up to an older version (migration tests) has no citizens table yet.
     const hasCitizens = db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'citizens'").get() !== undefined;
     this.upsertCitizen = hasCitizens ? db.prepare(UPSERT_CITIZEN_FROM_DOSSIER_SQL) : null;
+    this.anyFtsHit = db.prepare('SELECT 1 AS one FROM items_fts WHERE items_fts MATCH ? LIMIT 1');
     this.searchCover =
       db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'index' AND name = ?").get(SEARCH_COVER_INDEX) !== undefined;
     const hasPending =
@@ -1103,7 +1129,7 @@ export class QueueService {
     }
 
     let from = 'items AS i';
-    const match = ftsMatchExpression(filter.q);
+    const match = this.queueMatch(filter.q);
     const covered = match !== null && this.searchCover;
     if (match !== null) {
       // CROSS JOIN keeps the bounded hit list as the outer loop; each hit is looked up in the narrow
@@ -1117,6 +1143,17 @@ export class QueueService {
 
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     return { from, where, key: `${from}${where}`, covered };
+  }
+
+  /**
+   * The FTS expression of a queue search: whole words (`unifiedMatch().first`, cheap: FTS5 walks their
+   * doclists lazily) when they match anything, else every word as a prefix (`ftsMatchExpression`, the
+   * start of each word typed). Decided once per text, so a list and its counts always agree.
+   */
+  private queueMatch(q: string | undefined): string | null {
+    const m = unifiedMatch(q);
+    if (m === null) return null;
+    return this.anyFtsHit.get(m.first) !== undefined ? m.first : ftsMatchExpression(q);
   }
 
   private bindSlaBounds(params: Params, bounds: SlaBoundaries): void {

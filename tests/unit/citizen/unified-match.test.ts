@@ -1,6 +1,6 @@
 /** The unified search's FTS5 expressions (issue #6): whole words first, the last word as a prefix; never FTS syntax. */
 import { describe, expect, it } from 'vitest';
-import { unifiedMatch } from '../../../src/core/citizen/search.service';
+import { unifiedMatch } from '../../../src/core/queue/queue.service';
 import { openCacheDatabase } from '../../../src/core/db/cache.database';
 import { tempDir } from '../core/fixtures/records.fixture';
 

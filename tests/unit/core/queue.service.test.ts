@@ -5,6 +5,7 @@ import { defaultCalendar, slaFor, slaBoundaries } from '../../../src/core/deadli
 import { calendarDeadlinePolicy } from '../../../src/core/queue/deadline.policy';
 import {
   ftsMatchExpression,
+  unifiedMatch,
   QueueService,
   type QueueFilterValue,
 } from '../../../src/core/queue/queue.service';
@@ -306,6 +307,9 @@ describe('search', () => {
 
   it('matches word prefixes, orders by deadline, and combines with filters', () => {
     expect(q('ngu va d')).toEqual(['p:duc']);
+    // A word still being typed (no whole-word hit) is taken as a prefix; whole words first otherwise.
+    expect(q('nguye')).toEqual(['p:duc']);
+    expect(q('nguyen van duc')).toEqual(['p:duc']);
     expect(q('dang ky', { sources: ['document'] })).toEqual(['d:7816']);
     expect(q('nguyen', { includeClosed: true })).toEqual(['p:duc', 'p:old']);
     expect(q('7816 vpcp')).toEqual(['d:7816']);
@@ -343,7 +347,9 @@ describe('search', () => {
     expect(q('(nguyen)')).toEqual(['p:duc']);
     expect(q('title:nguyen')).toEqual([]);
     expect(ftsMatchExpression('NEAR("a" b)*')).toBe('"near"* AND "a"* AND "b"*');
-    expect(ftsMatchExpression('  "" * ')).toBeNull();
+    expect(unifiedMatch('NEAR("a" b)*')).toEqual({ first: '"near" AND "a" AND "b"*', fallback: null });
+    expect(unifiedMatch('"hoa" nguyen)*')).toEqual({ first: '"hoa" AND "nguyen"', fallback: '"hoa" AND "nguyen"*' });
+    expect(unifiedMatch('  "" * ')).toBeNull();
   });
 
   it('bounds a search to the newest candidates (documented limit)', () => {
