@@ -198,7 +198,7 @@ export function dossierActionBody(
   action: DossierAction,
   ctx: Pick<PerformContext, 'baseUpdatedAt' | 'actor'>,
   /** supplementReceived: the scanned papers read from the entry's folder. */
-  files: readonly RegisterFileWire[] = [],
+  files: readonly ScannedPaperWire[] = [],
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { MaHoSo: code, HanhDong: HANH_DONG[action.kind] };
   if (ctx.baseUpdatedAt !== null) body['PhienBan'] = formatVnDateTime(ctx.baseUpdatedAt);
@@ -274,8 +274,8 @@ async function readScannedPapers(
   staged: readonly StagedAttachment[] | undefined,
   ctx: Pick<PerformContext, 'attachmentPaths'>,
   what: string,
-): Promise<RegisterFileWire[] | PerformResult> {
-  const files: RegisterFileWire[] = [];
+): Promise<ScannedPaperWire[] | PerformResult> {
+  const files: ScannedPaperWire[] = [];
   for (const f of staged ?? []) {
     const file = ctx.attachmentPaths?.[f.id];
     const bytes = file === undefined ? null : await readFile(file).catch(() => null);
@@ -288,7 +288,7 @@ async function readScannedPapers(
 }
 
 /** A scanned paper sent with a new dossier or a supplement: its name, type, size and content (base64). */
-export interface RegisterFileWire {
+export interface ScannedPaperWire {
   TenTepDinhKem: string;
   LoaiTep: string;
   KichThuoc: number;
@@ -299,7 +299,7 @@ export interface RegisterFileWire {
  * The `DongBoHoSoMC` body (isUpdating false) of a new dossier received at the counter; `files` are
  * the scanned papers read from the outbox entry's folder (TaiLieuNop entries with their content).
  */
-export function dossierRegisterBody(action: DossierRegisterAction, ctx: Pick<PerformContext, 'actor'>, files: readonly RegisterFileWire[] = []): Record<string, unknown> {
+export function dossierRegisterBody(action: DossierRegisterAction, ctx: Pick<PerformContext, 'actor'>, files: readonly ScannedPaperWire[] = []): Record<string, unknown> {
   const { applicantName, idNumber, birthDate, sex, address, phone } = action;
   const papers: Record<string, unknown>[] = [...(action.papers ?? []).map((name) => ({ TenTepDinhKem: name })), ...files];
   return {

@@ -249,6 +249,10 @@ describe('dossier.register against the sandbox', () => {
   });
 
   it('refuses scanned papers over the limits in Vietnamese, and a staged file that is gone', async () => {
+    const registers = async (): Promise<number> =>
+      ok<{ entries: OutboxEntry[] }>(await core.handle('outbox.list', { limit: 500 })).entries.filter((e) => e.action.kind === 'dossier.register').length;
+    const queuedBefore = await registers();
+    const sentBefore = sandbox.actionLog().filter((a) => a.action === 'dossier.register').length;
     const big = { id: '00000000-0000-4000-8000-000000000001', filename: 'scan.pdf', contentType: 'application/pdf', size: 6 * 1024 * 1024 };
     const tooBig = await core.handle('dossier.register', { backendId: P, action: { ...ACTION, files: [big] } });
     expect(tooBig.ok).toBe(false);
@@ -259,8 +263,10 @@ describe('dossier.register against the sandbox', () => {
     // Never staged (or already swept): refused before anything is queued.
     const missing = await core.handle('dossier.register', { backendId: P, action: { ...ACTION, files: [{ ...big, size: 1000 }] } });
     expect(missing.ok).toBe(false);
-    const queued = ok<{ entries: OutboxEntry[] }>(await core.handle('outbox.list', { limit: 200 }));
-    expect(queued.entries.filter((e) => e.state !== 'done' && e.action.kind === 'dossier.register')).toEqual([]);
+    expect(missing).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    // Nothing queued, nothing reached the backend.
+    expect(await registers()).toBe(queuedBefore);
+    expect(sandbox.actionLog().filter((a) => a.action === 'dossier.register')).toHaveLength(sentBefore);
   });
 
   it('the same entry resent after a crash (same Idempotency-Key) creates no second dossier', async () => {

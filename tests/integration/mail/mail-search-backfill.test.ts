@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NormalizedRecord } from '../../../src/core/adapters/adapter';
 import { MailAdapter } from '../../../src/core/adapters/mail.adapter';
-import { createCore, type Core } from '../../../src/core/core';
+import { createCore, type Core, type CreateCoreOptions } from '../../../src/core/core';
 import { openCacheDatabase } from '../../../src/core/db/cache.database';
 import { keyFileCacheKey } from '../../../src/core/db/cache-key';
 import { MailSearchBackfill } from '../../../src/core/mail/mail-search-backfill';
@@ -93,6 +93,20 @@ function mailRows(db: Database.Database): Array<{ id: string; status: string; se
   return db.prepare("SELECT id, status, search_folded FROM items WHERE source = 'mail' ORDER BY id").all() as Array<{ id: string; status: string; search_folded: string }>;
 }
 
+/** A core with the one mail backend on the test Dovecot, pages of 5 (so the first sync defers search). */
+function coreConfig(): CreateCoreOptions['config'] {
+  return {
+    office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
+    user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
+    backends: [
+      {
+        adapter: { kind: 'mail', id: BACKEND, label: 'Thư công vụ', host: '127.0.0.1', port: servers.imap.port, tls: 'none', user: USER, password: PASSWORD, pageSize: 5, initialDays: 3650, timeoutMs: 4000 },
+        pollIntervalMs: 600_000,
+      },
+    ],
+  };
+}
+
 function pendingCount(db: Database.Database): number {
   return (db.prepare('SELECT count(*) AS n FROM items WHERE search_folded = ?').get(SEARCH_PENDING) as { n: number }).n;
 }
@@ -168,16 +182,7 @@ describe('first mail sync: headers first, search index backfilled', () => {
 
     const core: Core = await createCore({
       dataDir,
-      config: {
-        office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
-        user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
-        backends: [
-          {
-            adapter: { kind: 'mail', id: BACKEND, label: 'Thư công vụ', host: '127.0.0.1', port: servers.imap.port, tls: 'none', user: USER, password: PASSWORD, pageSize: 5, initialDays: 3650, timeoutMs: 4000 },
-            pollIntervalMs: 600_000,
-          },
-        ],
-      },
+      config: coreConfig(),
       backoff: { baseMs: 50, maxMs: 300 },
     });
     try {
@@ -206,16 +211,7 @@ describe('first mail sync: headers first, search index backfilled', () => {
     const dataDir = tempDir();
     const core: Core = await createCore({
       dataDir,
-      config: {
-        office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
-        user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
-        backends: [
-          {
-            adapter: { kind: 'mail', id: BACKEND, label: 'Thư công vụ', host: '127.0.0.1', port: servers.imap.port, tls: 'none', user: USER, password: PASSWORD, pageSize: 5, initialDays: 3650, timeoutMs: 4000 },
-            pollIntervalMs: 600_000,
-          },
-        ],
-      },
+      config: coreConfig(),
     });
     let listedAtOnline = -1;
     const online = new Promise<void>((resolve) => {
