@@ -15,12 +15,13 @@
  *     none is pending, i.e. until every mail is also findable by search.
  *  3. mbsync_s: `mbsync` pulling the same INBOX into an empty Maildir (full messages; Sync Pull,
  *     plain IMAP on loopback, SSLType None, FSync no — our cache's WAL/synchronous=NORMAL does not
- *     fsync each write either).
+ *     fsync each write either). The disk's dirty pages are written back before each timed run of
+ *     either client (flushDisk).
  *  4. mail_new_visible_ms: with the core running (IDLE), one mail delivered over LMTP, timed until
  *     queue.list shows it; the median of several.
  * Best of `rounds` runs for both syncs (the same Dovecot, index warm for both).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -225,6 +226,7 @@ async function timeCoreSync(
       if (level === 'error' || (level === 'warn' && msg.startsWith('mail search backfill'))) log(`  core: ${msg}`);
     },
   });
+  flushDisk();
   const started = performance.now();
   const done = new Promise<void>((resolve) => {
     core.subscribe((e) => {
@@ -298,6 +300,15 @@ function countFiles(dir: string): number {
   return n;
 }
 
+/**
+ * Write back the page cache's dirty pages before a timed run (coreutils `sync`), so neither client
+ * pays for the disk writes of what ran before it (the seeded cache, the last round's 175 MB Maildir):
+ * without it mbsync's runs here varied 0.8–4.8 s with the writeback state.
+ */
+function flushDisk(): void {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
+
 /** One mbsync run into an empty Maildir; seconds of wall time. */
 async function timeMbsync(servers: MailServers, expected: number, log: (m: string) => void): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'cw-bench-mbsync-'));
@@ -335,6 +346,7 @@ async function timeMbsync(servers: MailServers, expected: number, log: (m: strin
       ].join('\n'),
       { mode: 0o600 },
     );
+    flushDisk();
     const started = performance.now();
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(MBSYNC, ['-c', rc, '-q', 'bench'], { stdio: ['ignore', 'ignore', 'pipe'] });

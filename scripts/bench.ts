@@ -309,7 +309,7 @@ async function measureActionLatency(dataDir: string, samples: number): Promise<n
 async function measureMail(into: Record<string, unknown>): Promise<void> {
   const messages = Number(process.env['BENCH_MAIL_MESSAGES'] ?? (quick ? 2_000 : 10_000));
   log(`mail: ${messages.toLocaleString('en')} messages in Dovecot, the app's sync vs mbsync …`);
-  const mail = await runMailBench({ messages, rounds: quick ? 1 : 2, samples: quick ? 5 : 9, calendar, now: NOW, log });
+  const mail = await runMailBench({ messages, rounds: quick ? 1 : 3, samples: quick ? 5 : 9, calendar, now: NOW, log });
   into['mail_messages'] = mail.mail_messages;
   into['mail_mailbox_mb'] = mail.mail_mailbox_mb;
   // Named for the full run's 10,000 messages; mail_messages says how many this run had.

@@ -69,8 +69,12 @@ export const MailAdapterConfigSchema = z
     password: z.string().min(1).max(500),
     folders: z.array(z.string().trim().min(1).max(200)).min(1).max(50).default(['INBOX']),
     initialDays: z.number().int().min(1).max(3650).default(30),
-    /** Messages per pull page (500: ~30 % faster first sync of a 10k mailbox than 100; see the benchmark). */
-    pageSize: z.number().int().min(1).max(1000).default(500),
+    /**
+     * Messages per pull page, each landed in one transaction. 2,500: a first sync of a 10,000-message
+     * mailbox lands ~25 % faster than with 500 (fewer commits rewriting the same index pages; 5,000
+     * gains nothing more) and its first page is in the queue well within a second (see the benchmark).
+     */
+    pageSize: z.number().int().min(1).max(10_000).default(2_500),
     timeoutMs: commonAdapterConfigFields.timeoutMs,
     ca: commonAdapterConfigFields.ca,
     /** The official's address (From of outgoing mail); defaults to `user` when that is an address. */
