@@ -221,7 +221,12 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
   events.subscribe((event) => {
     if (event.type === 'backend.status') recordSignIn(event.backend);
   });
-  const mailSearch = new MailSearchBackfill(db, { log });
+  // Issue #4 progress: "còn N thư chưa tìm được" in the top bar while the backfill runs (event only;
+  // a renderer that connects mid-pass hears the next report within ~250 ms, before that: nothing pending).
+  const mailSearch = new MailSearchBackfill(db, {
+    log,
+    onProgress: ({ pending, indexed }) => events.emit({ type: 'mail.searchIndex', pending, indexed }),
+  });
   const engine = new SyncEngine({
     backends: config.backends.map((entry, i) => ({
       adapter: adapters[i] as BackendAdapter,

@@ -378,6 +378,14 @@ export function isApiMethod(name: unknown): name is ApiMethod {
 
 // ---------- change events ----------
 
+/** Progress of the mail search backfill (issue #4); reported at most every ~250 ms while it runs. */
+export const MailSearchIndexEventSchema = z.object({
+  type: z.literal('mail.searchIndex'),
+  pending: z.number().int().min(0),
+  indexed: z.number().int().min(0),
+});
+export type MailSearchIndexEvent = z.infer<typeof MailSearchIndexEventSchema>;
+
 export const CoreEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('items.changed'),
@@ -395,6 +403,9 @@ export const CoreEventSchema = z.discriminatedUnion('type', [
   NotifyOpenEventSchema,
   // Settings saved by IT staff were applied: the core was rebuilt from config.json (src/core/reloadable-core.ts).
   z.object({ type: z.literal('config.applied'), ok: z.boolean(), reason: z.string().optional(), at: z.number() }),
+  // Issue #4: the search index of a large first mail sync is being written (src/core/mail/mail-search-backfill.ts);
+  // `pending` mails are not yet findable by search (0: all are). No query: the initial state is "nothing pending".
+  MailSearchIndexEventSchema,
 ]);
 export type CoreEvent = z.infer<typeof CoreEventSchema>;
 

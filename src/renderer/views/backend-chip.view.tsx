@@ -1,12 +1,16 @@
 /**
  * One chip per backend: state colour and words, last sync time, a progress bar while syncing;
  * click (or Enter/Space) opens the details with the error explained in plain words.
+ * Beside the chips, while the search index of a large first mail sync is written (issue #4, event
+ * `mail.searchIndex`): "Đang lập chỉ mục tìm kiếm thư: còn 4.000 thư" (MailIndexHint).
  */
-import { Badge, Box, Button, Flex, Popover, Progress, Separator, Text } from '@radix-ui/themes';
-import type { ReactElement } from 'react';
+import { Badge, Box, Button, Flex, Popover, Progress, Separator, Spinner, Text } from '@radix-ui/themes';
+import { useState, type ReactElement } from 'react';
 import type { BackendStatus } from '../../shared/api';
 import { formatDateTime, formatNumber, formatRelative, formatShortDateTime } from '../format/date.format';
 import { backendErrorLabel, backendStateLabel } from '../format/labels.format';
+import { MAIL_INDEX_IDLE, mailIndexWords, nextMailIndexState, type MailIndexState } from '../format/mail-index.format';
+import { useCoreEvents, useOnReconnect } from '../state/live.hooks';
 import { SourceIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
@@ -119,5 +123,45 @@ export function BackendChip({ backend, now }: { backend: BackendStatus; now: num
         </Flex>
       </Popover.Content>
     </Popover.Root>
+  );
+}
+
+/**
+ * Mail not yet findable by search (issue #4 backfill). The live region (polite) is always mounted;
+ * it speaks a steady sentence when indexing starts and when it ends, not every count (the count is
+ * shown, updated at most ~4 times a second). Before any report, and after a reconnect or a core
+ * restart until the next one (≤ ~250 ms while a pass runs): nothing pending.
+ */
+export function MailIndexHint(): ReactElement {
+  const { t, lang } = useTr();
+  const [state, setState] = useState<MailIndexState>(MAIL_INDEX_IDLE);
+  useCoreEvents((event) => {
+    if (event.type === 'mail.searchIndex') setState((prev) => nextMailIndexState(prev, event.pending));
+    else if (event.type === 'core.restart') setState(MAIL_INDEX_IDLE);
+  });
+  useOnReconnect(() => setState(MAIL_INDEX_IDLE));
+  const words = mailIndexWords(t, lang, state);
+  return (
+    <Flex
+      align="center"
+      gap="1"
+      flexShrink="1"
+      minWidth="0"
+      role="status"
+      aria-live="polite"
+      data-testid="mail-index-hint"
+      data-pending={state.pending}
+      title={words?.hint || undefined}
+    >
+      {words && state.pending > 0 ? (
+        <>
+          <Spinner size="1" aria-hidden="true" />
+          <Text size="1" color="gray" truncate aria-hidden="true" data-testid="mail-index-hint-text">
+            {words.text}
+          </Text>
+        </>
+      ) : null}
+      {words ? <span className="visually-hidden">{words.spoken}</span> : null}
+    </Flex>
   );
 }

@@ -6,7 +6,7 @@ import { Button, Flex, Kbd, Spinner, Text, Tooltip } from '@radix-ui/themes';
 import type { ReactElement } from 'react';
 import type { BackendStatus, Session } from '../../shared/api';
 import { formatNumber } from '../format/date.format';
-import { BackendChip } from './backend-chip.view';
+import { BackendChip, MailIndexHint } from './backend-chip.view';
 import { ClockIcon, EmblemIcon, MailIcon, SearchIcon, SyncIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
@@ -62,6 +62,7 @@ export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onT
         {backends.map((b) => (
           <BackendChip key={b.id} backend={b} now={now} />
         ))}
+        <MailIndexHint />
       </Flex>
 
       <Flex align="center" gap="2" className="top-bar__actions">

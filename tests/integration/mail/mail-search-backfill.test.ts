@@ -5,6 +5,8 @@
  * (encrypted) cache file: the backfilled index is exactly what a direct landing writes, an interrupted
  * backfill resumes after a restart, a UIDVALIDITY reset or a server drop in the middle neither
  * duplicates nor loses a mail, and a malformed message in a page is indexed like the others.
+ * Progress (event `mail.searchIndex`): starts with the true pending count, ends at 0 with every row
+ * indexed, never goes back, and a stopped or failed pass says what is left.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,13 +18,13 @@ import { MailAdapter } from '../../../src/core/adapters/mail.adapter';
 import { createCore, type Core, type CreateCoreOptions } from '../../../src/core/core';
 import { openCacheDatabase } from '../../../src/core/db/cache.database';
 import { keyFileCacheKey } from '../../../src/core/db/cache-key';
-import { MailSearchBackfill } from '../../../src/core/mail/mail-search-backfill';
+import { MailSearchBackfill, type MailSearchBackfillOptions, type MailSearchBackfillProgress } from '../../../src/core/mail/mail-search-backfill';
 import { SEARCH_PENDING } from '../../../src/core/mail/search-pending';
 import { calendarDeadlinePolicy } from '../../../src/core/queue/deadline.policy';
 import { ftsMatchExpression, QueueService } from '../../../src/core/queue/queue.service';
 import { SyncStateRepository } from '../../../src/core/sync/sync-state.repository';
 import { defaultCalendar } from '../../../src/core/deadline';
-import type { BackendStatus } from '../../../src/shared/api';
+import { CoreEventSchema, type BackendStatus, type MailSearchIndexEvent } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
 import { adapterError } from '../../support/adapter-error';
 import { ok } from '../../support/envelope';
@@ -70,10 +72,19 @@ interface Cache {
   backfill: MailSearchBackfill;
 }
 
-function openCache(dataDir: string, chunkSize = 4): Cache {
+function openCache(dataDir: string, chunkSize = 4, options: Omit<MailSearchBackfillOptions, 'chunkSize'> = {}): Cache {
   const db = openCacheDatabase(dataDir, { key: keyFileCacheKey(dataDir) });
   const queue = new QueueService(db, calendarDeadlinePolicy(defaultCalendar()), new SyncStateRepository(db), { username: 'canbo.lan', now: () => Date.now() });
-  return { db, queue, backfill: new MailSearchBackfill(db, { chunkSize }) };
+  return { db, queue, backfill: new MailSearchBackfill(db, { chunkSize, ...options }) };
+}
+
+/** Within a pass: pending never rises, indexed never falls, and both add up to what was pending at the start. */
+function expectMonotonic(reports: MailSearchBackfillProgress[]): void {
+  for (let i = 1; i < reports.length; i++) {
+    expect(reports[i]!.pending, `report ${i}`).toBeLessThanOrEqual(reports[i - 1]!.pending);
+    expect(reports[i]!.indexed, `report ${i}`).toBeGreaterThanOrEqual(reports[i - 1]!.indexed);
+    expect(reports[i]!.pending + reports[i]!.indexed, `report ${i}`).toBe(reports[0]!.pending);
+  }
 }
 
 /** Pull pages from `cursor` and land each as the sync engine does; returns the last cursor and the records. */
@@ -214,6 +225,13 @@ describe('first mail sync: headers first, search index backfilled', () => {
       config: coreConfig(),
     });
     let listedAtOnline = -1;
+    const indexEvents: MailSearchIndexEvent[] = [];
+    core.subscribe((e) => {
+      // Every event the renderer gets passes the contract.
+      if (e.type !== 'mail.searchIndex') return;
+      const parsed = CoreEventSchema.parse(e);
+      if (parsed.type === 'mail.searchIndex') indexEvents.push(parsed);
+    });
     const online = new Promise<void>((resolve) => {
       core.subscribe((e) => {
         if (e.type === 'backend.status' && e.backend.id === BACKEND && e.backend.state === 'online' && e.backend.lastSyncAt !== null) {
@@ -232,9 +250,100 @@ describe('first mail sync: headers first, search index backfilled', () => {
         const found = ok<{ items: WorkItem[] }>(await core.handle('queue.list', { filter: { scope: 'all', sources: ['mail'], includeClosed: true, q: '1011' }, offset: 0, limit: 5 })).items;
         expect(found).toHaveLength(1);
       }, WAIT);
+      // The top bar's hint: shown from the first report (mails pending), gone with the last (0 pending).
+      await vi.waitFor(() => expect(indexEvents.at(-1)?.pending).toBe(0), WAIT);
+      expect(indexEvents[0]).toMatchObject({ type: 'mail.searchIndex', indexed: 0 });
+      expect(indexEvents[0]!.pending).toBeGreaterThan(0);
+      expect(indexEvents.reduce((n, e) => (e.pending === 0 ? n + e.indexed : n), 0)).toBe(TOTAL);
     } finally {
       await core.close();
     }
+  });
+
+  it('reports progress: the true pending count first, every chunk when unthrottled, pending 0 and all indexed last', async () => {
+    const reports: MailSearchBackfillProgress[] = [];
+    const cache = openCache(tempDir(), 4, { progressIntervalMs: 0, onProgress: (p) => reports.push(p) });
+    await syncInto(cache, makeAdapter(5), null);
+    expect(pendingCount(cache.db)).toBe(TOTAL);
+    cache.backfill.start();
+    await cache.backfill.idle();
+    // 13 rows in chunks of 4.
+    expect(reports).toEqual([
+      { pending: TOTAL, indexed: 0 },
+      { pending: TOTAL - 4, indexed: 4 },
+      { pending: TOTAL - 8, indexed: 8 },
+      { pending: TOTAL - 12, indexed: 12 },
+      { pending: 0, indexed: TOTAL },
+    ]);
+    expectMonotonic(reports);
+    expect(pendingCount(cache.db)).toBe(0);
+    // Every sync cycle starts a pass: with nothing pending (and nothing said pending) it says nothing.
+    cache.backfill.start();
+    await cache.backfill.idle();
+    expect(reports).toHaveLength(5);
+    cache.db.close();
+  });
+
+  it('throttled progress: start and end always reported; a stopped pass, then a failed one, report what is left', async () => {
+    const dataDir = tempDir();
+    const throttled: MailSearchBackfillProgress[] = [];
+    const first = openCache(dataDir, 4, { progressIntervalMs: 60_000, onProgress: (p) => throttled.push(p) });
+    await syncInto(first, makeAdapter(5), null);
+    // Stopped after its first chunk (as when the core closes): the report after the chunk is
+    // throttled away, the one at the end says what is left.
+    const chunk = first.backfill.runChunk.bind(first.backfill);
+    vi.spyOn(first.backfill, 'runChunk').mockImplementation((after) => {
+      const result = chunk(after);
+      void first.backfill.stop();
+      return result;
+    });
+    first.backfill.start();
+    await first.backfill.idle();
+    expect(throttled).toEqual([
+      { pending: TOTAL, indexed: 0 },
+      { pending: TOTAL - 4, indexed: 4 },
+    ]);
+    expect(pendingCount(first.db)).toBe(TOTAL - 4);
+
+    // A pass failing after one chunk (e.g. a full disk) also says what is left, and logs.
+    const failed: MailSearchBackfillProgress[] = [];
+    const warnings: string[] = [];
+    const failing = new MailSearchBackfill(first.db, {
+      chunkSize: 4,
+      progressIntervalMs: 0,
+      onProgress: (p) => failed.push(p),
+      log: (level, message) => {
+        if (level === 'warn') warnings.push(message);
+      },
+    });
+    const failingChunk = failing.runChunk.bind(failing);
+    let calls = 0;
+    vi.spyOn(failing, 'runChunk').mockImplementation((after) => {
+      if (++calls > 1) throw new Error('database or disk is full');
+      return failingChunk(after);
+    });
+    failing.start();
+    await failing.idle();
+    expect(failed).toEqual([
+      { pending: TOTAL - 4, indexed: 0 },
+      { pending: TOTAL - 8, indexed: 4 },
+    ]);
+    expect(warnings).toEqual(['mail search backfill failed; retried after the next sync']);
+    expect(pendingCount(first.db)).toBe(TOTAL - 8);
+
+    // The next pass (default interval: the few chunks fall inside 250 ms) goes from what is left to 0.
+    const resumed: MailSearchBackfillProgress[] = [];
+    const done: number[] = [];
+    const next = new MailSearchBackfill(first.db, { chunkSize: 4, onProgress: (p) => resumed.push(p), onDone: (n) => done.push(n) });
+    next.start();
+    await next.idle();
+    expect(resumed[0]).toEqual({ pending: TOTAL - 8, indexed: 0 });
+    expect(resumed[resumed.length - 1]).toEqual({ pending: 0, indexed: TOTAL - 8 });
+    expectMonotonic(resumed);
+    expect(done).toEqual([TOTAL - 8]);
+    expect(pendingCount(first.db)).toBe(0);
+    expectAllFindable(first.db);
+    first.db.close();
   });
 
   it('a UIDVALIDITY reset in the middle of the backfill: no duplicates, no losses, all findable', async () => {
