@@ -49,7 +49,8 @@ export const DocumentAdapterConfigSchema = z.strictObject({
   ...commonAdapterConfigFields,
   clientId: z.string().min(1).max(200),
   clientSecret: z.string().min(1).max(500),
-  pageSize: z.number().int().min(1).max(1000).default(100),
+  /** Documents per page (`limit`), each page landed in one transaction; 500 for the reason of the procedure adapter's. */
+  pageSize: z.number().int().min(1).max(1000).default(500),
   concurrency: z.number().int().min(1).max(64).default(8),
 });
 export type DocumentAdapterConfig = z.input<typeof DocumentAdapterConfigSchema>;

@@ -52,7 +52,12 @@ export const ProcedureAdapterConfigSchema = z.strictObject({
   ...commonAdapterConfigFields,
   username: z.string().min(1).max(200),
   password: z.string().min(1).max(500),
-  pageSize: z.number().int().min(1).max(1000).default(200),
+  /**
+   * Dossiers per page (`SoLuong`), each page landed in one transaction. 500: a first sync lands
+   * ~25–35 % faster than with 200 (fewer commits rewriting the same encrypted index pages; 1,000 gained
+   * nothing more, see the README's performance notes).
+   */
+  pageSize: z.number().int().min(1).max(1000).default(500),
 });
 export type ProcedureAdapterConfig = z.input<typeof ProcedureAdapterConfigSchema>;
 
