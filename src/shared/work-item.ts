@@ -168,6 +168,11 @@ export const MailDetailSchema = z.object({
   attachments: z.array(FileRefSchema),
   /** Plain-text preview (never HTML). */
   preview: z.string().nullable(),
+  /**
+   * Came in by the history backfill (older than the account's first-sync window, `initialDays`):
+   * kept for links and search; the default mail rules do not make it work unless it is flagged.
+   */
+  history: z.boolean().optional(),
 });
 export type MailDetail = z.infer<typeof MailDetailSchema>;
 

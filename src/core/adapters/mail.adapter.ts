@@ -42,9 +42,11 @@ import {
   deletedMail,
   firstTextPart,
   flagBits,
+  HISTORY_BIT,
   normalizeMail,
   parseMailCursor,
   previewFromPart,
+  SERVER_FLAG_BITS,
   type MailCursor,
   type MailFetchLike,
   type MailFolderState,
@@ -68,7 +70,13 @@ export const MailAdapterConfigSchema = z
     user: z.string().min(1).max(320),
     password: z.string().min(1).max(500),
     folders: z.array(z.string().trim().min(1).max(200)).min(1).max(50).default(['INBOX']),
+    /** First sync: the mail of the last `initialDays` days (newest first), then the account is online. */
     initialDays: z.number().int().min(1).max(3650).default(30),
+    /**
+     * History backfill right after: the older mail back to `historyDays` (0 or ≤ initialDays: none),
+     * for links and search ("years of history in the cache"); not work unless flagged (mail rules).
+     */
+    historyDays: z.number().int().min(0).max(3650).default(365),
     /**
      * Messages per pull page, each landed in one transaction. 2,500: a first sync of a 10,000-message
      * mailbox lands ~25 % faster than with 500 (fewer commits rewriting the same index pages; 5,000
@@ -303,18 +311,10 @@ export class MailAdapter implements BackendAdapter {
           st.passUidNext = mailbox.uidNext;
           st.passModseq = modseq;
         }
-        const since = new Date(Date.now() - this.config.initialDays * 86_400_000);
-        // Search a window of UIDs just below `below`, widened until it holds a page or reaches UID 1:
-        // searching all of 1:below-1 on every page costs O(n²) UIDs over a large first sync.
+        // The window is fixed when the first sync starts (a pass spanning midnight keeps its edge).
+        st.windowStart ??= Date.now() - this.config.initialDays * DAY_MS;
         const below = st.below;
-        let low = Math.max(1, below - this.config.pageSize * 2);
-        let uids: number[] = [];
-        while (below > 1) {
-          const found = (await client.search({ since, uid: `${low}:${below - 1}` }, { uid: true })) || [];
-          uids = found.filter((u) => u >= low && u < below).sort((a, b) => b - a);
-          if (uids.length >= this.config.pageSize || low === 1) break;
-          low = Math.max(1, below - (below - low) * 4);
-        }
+        const { uids, low } = await this.searchBelow(client, { since: new Date(st.windowStart) }, below, st);
         const page = uids.slice(0, this.config.pageSize);
         // Headers first: a first sync of more than one page lands without search index entries, added
         // right after by the search backfill (src/core/mail/mail-search-backfill.ts); a small folder
@@ -336,14 +336,36 @@ export class MailAdapter implements BackendAdapter {
         st.uidNext = st.passUidNext;
         st.highestModseq = st.passModseq;
         st.after = 0;
-        if (st.stale) {
-          const back = new Set(Object.values(st.known).map(([id]) => id));
-          const at = Date.now();
-          for (const id of st.stale) if (!back.has(id)) records.push(deletedMail(id, { folder, uid: 0, uidValidity }, at));
-          st.stale = null;
-        }
+        // Older mail follows by the history backfill (the next pulls of this cycle); after a UIDVALIDITY
+        // change the messages that did not come back are told once that backfill has run too.
+        st.history = this.historyPlan(st.passUidNext, st.windowStart);
+        if (st.history === null) dropStale(st, records, folder, uidValidity);
         // Anything that arrived during the first sync is picked up by the next (incremental) pull.
-        return { state: st, records, quarantined, more: mailbox.uidNext > st.uidNext || (modseq !== null && modseq !== st.highestModseq) };
+        return {
+          state: st,
+          records,
+          quarantined,
+          more: st.history !== null || mailbox.uidNext > st.uidNext || (modseq !== null && modseq !== st.highestModseq),
+        };
+      }
+
+      // History backfill (issue #4: "first sync of recent mail headers-first, then backfill"): after
+      // the first sync's window, the older mail back to `historyDays`, newest first, a page a pull,
+      // before the next incremental pass. A cursor from before this existed plans it on its first pull.
+      if (st.history === undefined) st.history = this.historyPlan(st.uidNext, Date.now() - this.config.initialDays * DAY_MS);
+      if (st.history && st.after === 0) {
+        const h = st.history;
+        const { uids, low } = await this.searchBelow(client, { since: new Date(h.since), before: new Date(h.before) }, h.below, st);
+        const page = uids.slice(0, this.config.pageSize);
+        await this.fetchRecords(client, folder, uidValidity, page, st, records, quarantined, true, true);
+        if (uids.length > page.length) h.below = page[page.length - 1]!;
+        else if (h.below > 1 && low > 1) h.below = low;
+        else {
+          st.history = null;
+          dropStale(st, records, folder, uidValidity);
+        }
+        // The incremental pass (new mail, flags, deletions) follows on the next pull of this cycle.
+        return { state: st, records, quarantined, more: true };
       }
 
       // Incremental pass.
@@ -359,7 +381,7 @@ export class MailAdapter implements BackendAdapter {
       const scan = (msg: FetchedMessage): void => {
         seenUids.add(msg.uid);
         const known = st.known[String(msg.uid)];
-        if (known ? known[1] !== flagBits(msg.flags) : msg.uid >= st.uidNext) candidates.push(msg.uid);
+        if (known ? (known[1] & SERVER_FLAG_BITS) !== flagBits(msg.flags) : msg.uid >= st.uidNext) candidates.push(msg.uid);
       };
       if (condstore) {
         for await (const msg of client.fetch('1:*', flagsQuery, { uid: true, changedSince: BigInt(st.highestModseq!) })) scan(msg);
@@ -400,6 +422,36 @@ export class MailAdapter implements BackendAdapter {
     }
   }
 
+  /**
+   * UIDs below `below` matching `criteria` (and not known yet), newest first: a window of UIDs just
+   * below `below`, widened until it holds a page or reaches UID 1 — searching all of 1:below-1 on every
+   * page costs O(n²) UIDs over a large first sync. `low`: the window's lowest UID.
+   */
+  private async searchBelow(
+    client: ImapFlow,
+    criteria: { since: Date; before?: Date },
+    below: number,
+    st: MailFolderState,
+  ): Promise<{ uids: number[]; low: number }> {
+    let low = Math.max(1, below - this.config.pageSize * 2);
+    let uids: number[] = [];
+    while (below > 1) {
+      const found = (await client.search({ ...criteria, uid: `${low}:${below - 1}` }, { uid: true })) || [];
+      uids = found.filter((u) => u >= low && u < below && st.known[String(u)] === undefined).sort((a, b) => b - a);
+      if (uids.length >= this.config.pageSize || low === 1) break;
+      low = Math.max(1, below - (below - low) * 4);
+    }
+    return { uids, low };
+  }
+
+  /** The history backfill after a first sync whose window started at `windowStart`; null when not wanted. */
+  private historyPlan(below: number, windowStart: number | null | undefined): MailFolderState['history'] {
+    const { initialDays, historyDays } = this.config;
+    if (historyDays <= initialDays || below <= 1) return null;
+    const before = windowStart ?? Date.now() - initialDays * DAY_MS;
+    return { below, since: Date.now() - historyDays * DAY_MS, before };
+  }
+
   /** Headers (and a short preview) of `uids`, normalised into `records`; updates `st.known`. */
   private async fetchRecords(
     client: ImapFlow,
@@ -410,6 +462,7 @@ export class MailAdapter implements BackendAdapter {
     records: NormalizedRecord[],
     quarantined: QuarantinedRecord[],
     deferSearch = false,
+    history = false,
   ): Promise<void> {
     if (uids.length === 0) return;
     const order = new Map(uids.map((uid, i) => [uid, i]));
@@ -467,8 +520,12 @@ export class MailAdapter implements BackendAdapter {
         const like: MailFetchLike = { uid: msg.uid, flags: msg.flags, size: msg.size, internalDate: msg.internalDate, envelope, bodyStructure: msg.bodyStructure };
         const record = normalizeMail(like, { folder, uid: msg.uid, uidValidity }, previews.get(msg.uid) ?? null);
         if (deferSearch) record.searchDeferred = true;
+        // History stays history when the message is fetched again (a flag changed): the mark is kept
+        // with its known bits, so the mail rules' verdict does not flip.
+        const isHistory = history || ((st.known[String(msg.uid)]?.[1] ?? 0) & HISTORY_BIT) !== 0;
+        if (isHistory && record.detail.source === 'mail') record.detail.history = true;
         records.push(record);
-        st.known[String(msg.uid)] = [record.externalId, flagBits(msg.flags)];
+        st.known[String(msg.uid)] = [record.externalId, flagBits(msg.flags) | (isHistory ? HISTORY_BIT : 0)];
         this.index.set(record.externalId, { folder, uid: msg.uid });
       } catch (error) {
         quarantined.push({
@@ -850,6 +907,17 @@ export function uidSet(uids: readonly number[]): string {
   return parts.join(',');
 }
 
+const DAY_MS = 86_400_000;
+
+/** After a UIDVALIDITY change: the messages known before that did not come back are deleted. */
+function dropStale(st: MailFolderState, records: NormalizedRecord[], folder: string, uidValidity: string): void {
+  if (!st.stale) return;
+  const back = new Set(Object.values(st.known).map(([id]) => id));
+  const at = Date.now();
+  for (const id of st.stale) if (!back.has(id)) records.push(deletedMail(id, { folder, uid: 0, uidValidity }, at));
+  st.stale = null;
+}
+
 function fresh(uidValidity: string): MailFolderState {
   return {
     uidValidity,
@@ -862,5 +930,7 @@ function fresh(uidValidity: string): MailFolderState {
     passModseq: null,
     known: {},
     stale: null,
+    windowStart: null,
+    history: null,
   };
 }

@@ -287,10 +287,15 @@ export function deletedMail(externalId: string, loc: MailLocation, at: number): 
 
 // ---------- cursor ----------
 
-/** Flags kept per known UID, as bits: 1 = \Seen, 2 = \Flagged. */
+/** Flags kept per known UID, as bits: 1 = \Seen, 2 = \Flagged (and HISTORY_BIT, ours, not a server flag). */
 export function flagBits(flags: Set<string> | undefined): number {
   return (flags?.has('\\Seen') ? 1 : 0) | (flags?.has('\\Flagged') ? 2 : 0);
 }
+
+/** In a known UID's bits: the message came in by the history backfill (kept when it is fetched again). */
+export const HISTORY_BIT = 4;
+/** The server-flag part of a known UID's bits. */
+export const SERVER_FLAG_BITS = 3;
 
 const FolderStateSchema = z.object({
   uidValidity: z.string(),
@@ -309,6 +314,16 @@ const FolderStateSchema = z.object({
   known: z.record(z.string(), z.tuple([z.string(), z.number().int()])),
   /** After a UIDVALIDITY change: the externalIds known before, to mark those that did not come back. */
   stale: z.array(z.string()).nullable(),
+  /**
+   * Start of the first sync's window (epoch ms: `initialDays` before that sync began, fixed for its
+   * whole pass). Absent in cursors written before the history backfill existed.
+   */
+  windowStart: z.number().nullable().optional(),
+  /**
+   * History backfill still to do after the first sync: UIDs below `below` received in
+   * [`since`, `before`) (epoch ms), newest first; null when done or not wanted.
+   */
+  history: z.object({ below: z.number().int().min(0), since: z.number(), before: z.number() }).nullable().optional(),
 });
 export type MailFolderState = z.infer<typeof FolderStateSchema>;
 

@@ -23,6 +23,8 @@ export const MailRuleSchema = z
         folder: nonEmpty.optional(),
         unseen: z.boolean().optional(),
         flagged: z.boolean().optional(),
+        /** Came in by the history backfill (older than the first-sync window `initialDays`). */
+        history: z.boolean().optional(),
         /** `any`: linked to anything; `none`: linked to nothing. */
         linked: z.enum(['any', 'dossier', 'document', 'citizen', 'none']).optional(),
         /**
@@ -98,6 +100,9 @@ export function loadMailRules(json: unknown): MailRule[] {
 /** The shipped rules: shorter deadlines first, since the first matching rule decides. */
 export const DEFAULT_MAIL_RULES: readonly MailRule[] = loadMailRules({
   rules: [
+    // Older mail brought in by the history backfill is for links and search: not work by itself
+    // (a year of answered mail would otherwise fill the queue with overdue items), unless flagged.
+    { name: 'Thư cũ (đồng bộ lịch sử)', when: { history: true, flagged: false }, then: { work: false } },
     { name: 'Gắn với hồ sơ TTHC', when: { folder: 'INBOX', linked: 'dossier' }, then: { work: true, replyWithinWorkingHours: 8, urgency: 1 } },
     { name: 'Thư được gắn cờ', when: { flagged: true }, then: { work: true, replyWithinWorkingHours: 8, urgency: 1 } },
     { name: 'Thư công vụ chưa đọc', when: { folder: 'INBOX', unseen: true, fromDomain: ['gov.vn'] }, then: { work: true, replyWithinWorkingHours: 16 } },
@@ -109,6 +114,8 @@ export interface MailFacts {
   folder: string;
   seen: boolean;
   flagged: boolean;
+  /** Came in by the history backfill (MailDetail.history); absent: false. */
+  history?: boolean;
   /** `From` address (`name@domain`); null or malformed matches no `fromDomain`. */
   fromAddress: string | null;
   subject: string;
@@ -149,6 +156,7 @@ function ruleMatches(rule: MailRule, mail: MailFacts): boolean {
   if (w.folder !== undefined && !folderMatches(mail.folder, w.folder)) return false;
   if (w.unseen !== undefined && w.unseen === mail.seen) return false;
   if (w.flagged !== undefined && w.flagged !== mail.flagged) return false;
+  if (w.history !== undefined && w.history !== (mail.history ?? false)) return false;
   if (w.linked !== undefined) {
     const kinds = new Set(mail.links.map((l) => l.kind));
     if (w.linked === 'none' ? kinds.size > 0 : w.linked === 'any' ? kinds.size === 0 : !kinds.has(w.linked)) return false;

@@ -825,6 +825,7 @@ export class QueueService {
         folder: detail?.folder ?? 'INBOX',
         seen: detail?.seen ?? false,
         flagged: detail?.flagged ?? false,
+        history: detail?.history ?? false,
         fromAddress: detail?.from?.address ?? null,
         subject,
         links,
