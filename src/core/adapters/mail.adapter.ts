@@ -415,7 +415,8 @@ export class MailAdapter implements BackendAdapter {
       st.after = 0;
       st.uidNext = Math.max(st.passUidNext, st.uidNext);
       st.highestModseq = st.passModseq;
-      return { state: st, records, quarantined, more: false };
+      // A history backfill planned while this pass was under way (an older cursor) goes on in this cycle.
+      return { state: st, records, quarantined, more: Boolean(st.history) };
     } finally {
       lock.release();
       client.off('expunge', onExpunge);
