@@ -2,7 +2,7 @@
  * Mail in the core (issue #4): the real training sandbox (procedure + document backends) and a real
  * Dovecot/Postfix pair (tests/support/mail-servers.ts) behind createCore with three backends. A mail
  * citing a sandbox dossier and document lands linked both ways as open work with the rule's
- * deadline; a newsletter is closed; IMAP IDLE brings a new mail in without sync.now; an expunged mail
+ * deadline; a 90-day-old mail comes by the history backfill, linked but not work; a newsletter is closed; IMAP IDLE brings a new mail in without sync.now; an expunged mail
  * closes its item and keeps its title.
  */
 import { ImapFlow } from 'imapflow';
@@ -16,7 +16,7 @@ import { defaultCalendar } from '../../../src/core/deadline';
 import { extractLinks, foldNotation } from '../../../src/shared/mail-links';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import type { BackendStatus } from '../../../src/shared/api';
-import type { WorkItem } from '../../../src/shared/work-item';
+import type { ItemDetail, WorkItem } from '../../../src/shared/work-item';
 import { startMailServers, type MailServers } from '../../support/mail-servers';
 import { ok } from '../../support/envelope';
 
@@ -97,6 +97,7 @@ describe('mail in the core (sandbox + Dovecot/Postfix)', () => {
   let documentRef = '';
   const workSubject = 'Đề nghị phối hợp giải quyết hồ sơ';
   const newsSubject = 'Bản tin khuyến mãi tháng này';
+  const historySubject = 'Hồ sơ quý trước (thư cũ)';
 
   it('syncs a cited dossier and document into links both ways; the mail is open work due 8 working hours after receipt', async () => {
     const dossier = sandbox.dossiers()[0];
@@ -122,6 +123,21 @@ describe('mail in the core (sandbox + Dovecot/Postfix)', () => {
       rawMail({ from: 'news@shop.example.com', subject: newsSubject, body: 'Giảm giá 50% mọi mặt hàng.', messageId: 'news-1@shop.example.com' }),
       USER,
     );
+    // 90 days old: outside the 30-day first-sync window, so it comes by the history backfill.
+    const imap = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
+    imap.on('error', () => undefined);
+    await imap.connect();
+    try {
+      const old = new Date(Date.now() - 90 * 86_400_000);
+      await imap.append(
+        'INBOX',
+        rawMail({ from: 'vanthu@sotuphap.hanoi.gov.vn', subject: historySubject, body: `Về hồ sơ ${dossierCode}.`, messageId: 'history-1@sotuphap.hanoi.gov.vn' }),
+        [],
+        old,
+      );
+    } finally {
+      await imap.logout();
+    }
 
     const base = trainingConfig({ procedureUrl: sandbox.procedureUrl, documentUrl: sandbox.documentUrl, credentials: sandbox.credentials, pollIntervalMs: 60_000 });
     core = await createCore({
@@ -174,6 +190,23 @@ describe('mail in the core (sandbox + Dovecot/Postfix)', () => {
       await core.handle('item.get', { id: work.id }),
     );
     expect(got.links.outgoing.find((l) => l.toId === dossierId)?.other?.ref).toBe(dossierCode);
+  });
+
+  it('an unread official mail of 90 days ago comes by the history backfill: linked, not work', async () => {
+    const old = await mailWithSubject(historySubject);
+    expect(Date.now() - old.receivedAt).toBeGreaterThan(89 * 86_400_000);
+    const { detail } = ok<{ detail: ItemDetail }>(await core.handle('item.get', { id: old.id }));
+    expect(detail.source === 'mail' && detail.history).toBe(true);
+    expect(detail.source === 'mail' && detail.seen).toBe(false);
+    // Without the history rule it would be work twice over (unread from gov.vn, citing a dossier).
+    expect(old.dueAt).toBeNull();
+    const open = ok<{ items: WorkItem[] }>(
+      await core.handle('queue.list', { filter: { scope: 'all', sources: ['mail'] }, offset: 0, limit: 100 }),
+    ).items;
+    expect(open.map((i) => i.id)).not.toContain(old.id);
+    await vi.waitFor(() => {
+      expect(core.linksOf(old.id).outgoing.map((l) => [l.kind, l.toId])).toContainEqual(['dossier', `${P}:${dossierCode}`]);
+    }, WAIT);
   });
 
   it('a newsletter is closed', async () => {
