@@ -2,8 +2,9 @@
  * Mail in the core (issue #4): the real training sandbox (procedure + document backends) and a real
  * Dovecot/Postfix pair (tests/support/mail-servers.ts) behind createCore with three backends. A mail
  * citing a sandbox dossier and document lands linked both ways as open work with the rule's
- * deadline; a 90-day-old mail comes by the history backfill, linked but not work; a newsletter is closed; IMAP IDLE brings a new mail in without sync.now; an expunged mail
- * closes its item and keeps its title.
+ * deadline; a 90-day-old mail comes by the history backfill, linked but not work; a newsletter is
+ * closed; IMAP IDLE brings a new mail in without sync.now; an expunged mail closes its item and
+ * keeps its title.
  */
 import { ImapFlow } from 'imapflow';
 import { mkdtempSync, rmSync } from 'node:fs';
