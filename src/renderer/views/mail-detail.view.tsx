@@ -41,6 +41,11 @@ export function MailDetailView({ item, d, flagged }: { item: WorkItem; d: MailDe
                   {t('detail.mail.flagged')}
                 </Badge>
               ) : null}
+              {d.history ? (
+                <Badge size="1" variant="soft" color="gray" ml="1" title={t('detail.mail.historyHint')} data-testid="mail-history">
+                  {t('detail.mail.history')}
+                </Badge>
+              ) : null}
             </span>
           </Field>
         </Fields>
