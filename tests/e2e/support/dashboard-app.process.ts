@@ -23,10 +23,36 @@ import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import { DOSSIER_CLOSED, expectedDashboard } from '../../support/dashboard-expected';
 
 const DAY = 86_400_000;
-const T = Math.floor(Date.now() / 1000) * 1000;
+const HOUR = 3_600_000;
 const dataDir = mkdtempSync(join(tmpdir(), 'cw-e2e-dashboard-'));
 
-const sandbox = await TrainingSandbox.start({ seed: 5, now: T, clock: () => T, streamIntervalMs: 0, days: 20, dossiersPerDay: 30, documentsPerDay: 8, mail: false });
+type Dossier = ReturnType<TrainingSandbox['dossierRecords']>[number];
+
+/** An open overdue dossier in status 2/4 held by someone other than canbo.tuan (reassignable to him). */
+function lateReassignable(sandbox: TrainingSandbox, t: number, skip: ReadonlySet<string>): Dossier | undefined {
+  return sandbox
+    .dossierRecords()
+    .find((x) => (x.status === '4' || x.status === '2') && x.dueAt !== null && x.dueAt < t && x.assignee !== null && x.assignee.username !== 'canbo.tuan' && !skip.has(x.code));
+}
+
+/**
+ * The pinned clock: the latest whole hour back from now (at most a day) at which the generated office
+ * has a late dossier to reassign. The generator keeps ~99 % on time, so at some hours of the day it
+ * leaves none in status 2/4 (the overdue ones all wait for papers or fees) and the reassign test
+ * would depend on when it runs.
+ */
+async function startSandbox(): Promise<{ T: number; sandbox: TrainingSandbox }> {
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  for (let h = 0; h <= 24; h++) {
+    const t = now - h * HOUR;
+    const candidate = await TrainingSandbox.start({ seed: 5, now: t, clock: () => t, streamIntervalMs: 0, days: 20, dossiersPerDay: 30, documentsPerDay: 8, mail: false });
+    if (lateReassignable(candidate, t, new Set())) return { T: t, sandbox: candidate };
+    await candidate.stop();
+  }
+  throw new Error('no hour of the last day has a late dossier in status 2/4');
+}
+
+const { T, sandbox } = await startSandbox();
 const base = trainingConfig({ procedureUrl: sandbox.procedureUrl, documentUrl: sandbox.documentUrl, credentials: sandbox.credentials, pollIntervalMs: 1000 });
 const config = {
   ...base,
@@ -54,9 +80,7 @@ rl.on('line', (line) => {
     } else if (msg.cmd === 'emit') {
       say({ type: 'done', created: sandbox.emit('procedure', msg.count ?? 1) });
     } else if (msg.cmd === 'find-late') {
-      const d = sandbox
-        .dossierRecords()
-        .find((x) => (x.status === '4' || x.status === '2') && x.dueAt !== null && x.dueAt < T && x.assignee !== null && x.assignee.username !== 'canbo.tuan' && !handedOut.has(x.code));
+      const d = lateReassignable(sandbox, T, handedOut);
       if (!d) throw new Error('no late dossier in status 2/4');
       handedOut.add(d.code);
       say({ type: 'done', code: d.code, kind: d.procedure.name, assignee: d.assignee?.username ?? null });
