@@ -487,5 +487,63 @@ export function trainingMailboxDetailed(opts: TrainingMailboxOptions = {}): { me
       },
     });
   }
-  return out;
+
+  // ---- older mail (45–160 days back): outside the adapter's 30-day first-sync window, so training
+  // mode brings it in by the history backfill — linked and searchable, not work unless flagged.
+  const older: { days: number; draft: Draft }[] = [
+    {
+      days: 45,
+      draft: {
+        category: 'internal',
+        from: { name: 'Văn phòng HĐND-UBND phường', address: `vanphong@${DOMAIN}` },
+        subject: 'Báo cáo kết quả giải quyết thủ tục hành chính quý trước',
+        subjectMode: 'B',
+        text: ['Kính gửi các bộ phận,', '', 'Đề nghị gửi số liệu hồ sơ tiếp nhận, giải quyết đúng hạn và quá hạn của quý trước trước ngày 10.', '', 'Văn phòng'].join('\n'),
+        encoding: 'quoted-printable',
+        links: [],
+        seen: false,
+      },
+    },
+    {
+      days: 95,
+      draft: {
+        category: 'document',
+        from: { name: 'Sở Tư pháp thành phố Hà Nội', address: 'sotuphap@hanoi.gov.vn' },
+        subject: 'Hướng dẫn liên thông đăng ký khai sinh (Công văn 1250/STP-HCTP)',
+        subjectMode: 'Q',
+        text: ['Kính gửi: UBND các xã, phường', '', 'Sở Tư pháp hướng dẫn thực hiện liên thông đăng ký khai sinh, thường trú, cấp thẻ bảo hiểm y tế theo Công văn số 1250/STP-HCTP.'].join('\n'),
+        encoding: 'base64',
+        links: [{ kind: 'document', value: '1250/STP-HCTP' }],
+        seen: true,
+      },
+    },
+    {
+      days: 160,
+      draft: {
+        category: 'newsletter',
+        from: { name: 'Báo Điện tử Chính phủ', address: 'bantin@baochinhphu.vn' },
+        subject: 'Bản tin cải cách hành chính số đặc biệt',
+        subjectMode: 'B',
+        text: 'Tổng hợp các chính sách cải cách thủ tục hành chính nổi bật.',
+        encoding: 'quoted-printable',
+        links: [],
+        seen: true,
+        extraHeaders: ['Precedence: bulk'],
+      },
+    },
+  ];
+  // Appended first (lower UIDs, as on a real server where older mail arrived first).
+  const history: typeof out = [];
+  for (const [k, { days, draft: d }] of [...older.entries()].reverse()) {
+    const n = order.length + k;
+    const at = ds.calendar.normalizeStart(now - days * 86_400_000) + 2 * 3_600_000;
+    const domain = d.from.address.split('@')[1] ?? DOMAIN;
+    const messageId = `${mixSeed(seed, n, 0x4d).toString(36)}.${n}@${domain}`;
+    const raw = composeMessage(d, { at, messageId, boundaryKey: `${n}-${seed}`, to: d.to ?? [me] });
+    history.push({
+      message: { raw, internalDate: at + 2_000, flags: d.seen ? ['\\Seen'] : [], folder: 'INBOX' },
+      intent: { category: d.category, messageId, subject: d.subject, text: d.text, links: dedupe(d.links), hasHtml: false, attachments: [], charset: 'UTF-8' },
+    });
+  }
+  return [...history, ...out];
 }

@@ -147,6 +147,12 @@ describe('the training mailbox over IMAP and SMTP', () => {
       ...sandbox.mailMessages('Sent').map((m) => `Sent:${m.messageId}`),
     ].sort();
     expect(firstSync.map((r) => r.externalId).sort()).toEqual(expected);
+    // The three older mails (45–160 days) come by the history backfill, after the 30-day window.
+    const history = firstSync.filter((r) => r.detail.source === 'mail' && r.detail.history === true);
+    expect(history.map((r) => Math.round((Date.now() - r.receivedAt) / 86_400_000)).every((d) => d > 30)).toBe(true);
+    expect(history).toHaveLength(3);
+    const inbox = firstSync.filter((r) => r.externalId.startsWith('INBOX:'));
+    expect(inbox.slice(-3)).toEqual(history);
     // Vietnamese subjects decoded (RFC 2047 B, Q and one windows-1258), senders, seen state as on the server.
     for (const m of sandbox.mailMessages('INBOX')) {
       const parsed = await simpleParser(m.raw);
