@@ -144,6 +144,19 @@ test.describe('one queue over the training backends', () => {
     expect((await visibleRows(page)).some((r) => /đăng ký/i.test(r.text))).toBe(true);
   });
 
+  test('older training mail comes by the history backfill: found by search, not work, marked "Thư cũ"', async ({ page, app }) => {
+    await openApp(page, app.openUrl);
+    await page.getByTestId('filter-scope-all').click();
+    await page.getByTestId('filter-closed').click();
+    await page.getByTestId('search').fill('lien thong dang ky khai sinh');
+    const row = page.locator('[data-testid="queue-row"][data-source="mail"]').filter({ hasText: 'Hướng dẫn liên thông đăng ký khai sinh' });
+    await expect(row).toHaveCount(1, { timeout: 30_000 });
+    // 95 days old and read: not work, no deadline.
+    await expect(row).toHaveAttribute('data-sla', 'none');
+    await row.click();
+    await expect(page.getByTestId('mail-history')).toHaveText('Thư cũ');
+  });
+
   test('switches to English and back', async ({ page, app }) => {
     await openApp(page, app.openUrl);
     await page.getByTestId('lang-switch').click();
