@@ -11,7 +11,7 @@ import { formatDateTime, formatNumber, formatRelative, formatShortDateTime } fro
 import { backendErrorLabel, backendStateLabel } from '../format/labels.format';
 import { MAIL_INDEX_IDLE, mailIndexWords, nextMailIndexState, type MailIndexState } from '../format/mail-index.format';
 import { useCoreEvents, useOnReconnect } from '../state/live.hooks';
-import { SourceIcon } from './icons.view';
+import { SourceIcon, SyncIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
 
 type BadgeColor = 'green' | 'blue' | 'amber' | 'red' | 'gray';
@@ -63,7 +63,17 @@ export function BackendChip({ backend, now }: { backend: BackendStatus; now: num
               <span className="backend-chip__count">{progressText}</span>
             </span>
           ) : (
-            <span className="backend-chip__time">{syncedText}</span>
+            // Compact on the chip (a sync mark and the time); the sentence is in its tooltip and name.
+            <span className="backend-chip__time">
+              {backend.lastSyncAt !== null ? (
+                <>
+                  <SyncIcon size={12} />
+                  {formatShortDateTime(lang, backend.lastSyncAt, now)}
+                </>
+              ) : (
+                syncedText
+              )}
+            </span>
           )}
         </Button>
       </Popover.Trigger>
