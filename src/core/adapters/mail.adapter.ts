@@ -7,13 +7,17 @@
  *     FLAGS, INTERNALDATE, RFC822.SIZE, BODYSTRUCTURE) plus a short preview from the first bytes of
  *     the first text part; a first sync of more than one page lands without search index entries,
  *     added right after in the background (src/core/mail/mail-search-backfill.ts);
+ *   - then the history backfill, in the same cycle: the older mail back to `historyDays`, newest
+ *     first, a page a pull, marked `history` (kept in the known UIDs' bits across later fetches; the
+ *     default mail rules make it work only when flagged); a cursor from before it existed plans it;
  *   - then incremental: new UIDs (≥ the stored UIDNEXT) and flag changes — with CONDSTORE through
  *     CHANGEDSINCE the stored HIGHESTMODSEQ, without it by comparing the FLAGS of the known UIDs —
  *     and expunges, from QRESYNC's VANISHED when enabled, else a UID SEARCH ALL diff, emitted as
  *     records with status 'deleted';
  *   - a UIDVALIDITY change restarts the folder's first sync. externalIds are `<folder>:<Message-ID>`
  *     (never the UID), so the re-sync upserts the same items: nothing duplicated; known ids that do
- *     not come back are emitted as 'deleted' at the end: nothing silently lost.
+ *     not come back are emitted as 'deleted' once the first sync and its history are done: nothing
+ *     silently lost.
  * watch(onChange, onEnd): IMAP IDLE on INBOX on its own connection; onEnd when that connection ends.
  * setFlags: \Seen / \Flagged both ways.
  * fetchBody: the whole message streamed through mailparser (mail.body.ts); attachment contents are
