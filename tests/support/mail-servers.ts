@@ -19,6 +19,7 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import type { MailAdapterConfig } from '../../src/core/adapters/mail.adapter';
 import { freePort } from './ports';
 
 export interface MailUser {
@@ -616,4 +617,22 @@ export async function startMailServers(options: MailServersOptions): Promise<Mai
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * A mail adapter's settings for a user of these servers: plain IMAP on loopback (`tls: 'none'`, which
+ * the adapter allows for loopback hosts only), the tests' short time-out; `overrides` win.
+ */
+export function loopbackMailConfig(servers: MailServers, login: MailUser, overrides: Partial<MailAdapterConfig> = {}): MailAdapterConfig {
+  return {
+    id: 'mail',
+    label: 'Thư công vụ',
+    host: '127.0.0.1',
+    port: servers.imap.port,
+    tls: 'none',
+    user: login.user,
+    password: login.password,
+    timeoutMs: 3000,
+    ...overrides,
+  };
 }

@@ -11,7 +11,7 @@ import { MailAdapter, type MailAdapterConfig } from '../../../src/core/adapters/
 import { HISTORY_BIT, parseMailCursor } from '../../../src/core/adapters/mail.normalize';
 import { DEFAULT_MAIL_RULES, evaluateMail } from '../../../src/core/mail/mail-rules';
 import { defaultCalendar } from '../../../src/core/deadline/calendar.loader';
-import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { loopbackMailConfig, startMailServers, type MailServers } from '../../support/mail-servers';
 import { syncAll } from '../adapters/adapter-contract';
 import { seedMail } from './mail-fixtures';
 
@@ -27,20 +27,9 @@ let servers: MailServers;
 const adapters: MailAdapter[] = [];
 
 function makeAdapter(overrides: Partial<MailAdapterConfig> = {}): MailAdapter {
-  const adapter = new MailAdapter({
-    id: 'mail-history',
-    label: 'Thư công vụ',
-    host: '127.0.0.1',
-    port: servers.imap.port,
-    tls: 'none',
-    user: USER,
-    password: PASSWORD,
-    pageSize: 2,
-    initialDays: 30,
-    historyDays: 365,
-    timeoutMs: 4000,
-    ...overrides,
-  });
+  const adapter = new MailAdapter(
+    loopbackMailConfig(servers, { user: USER, password: PASSWORD }, { id: 'mail-history', pageSize: 2, initialDays: 30, historyDays: 365, timeoutMs: 4000, ...overrides }),
+  );
   adapters.push(adapter);
   return adapter;
 }

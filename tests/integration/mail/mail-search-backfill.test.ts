@@ -28,7 +28,7 @@ import { CoreEventSchema, type BackendStatus, type MailSearchIndexEvent } from '
 import type { WorkItem } from '../../../src/shared/work-item';
 import { adapterError } from '../../support/adapter-error';
 import { ok } from '../../support/envelope';
-import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { loopbackMailConfig, startMailServers, type MailServers } from '../../support/mail-servers';
 import { malformedMail, seedMail } from './mail-fixtures';
 
 const USER = 'lan';
@@ -44,18 +44,7 @@ const dirs: string[] = [];
 const adapters: MailAdapter[] = [];
 
 function makeAdapter(pageSize: number): MailAdapter {
-  const adapter = new MailAdapter({
-    id: BACKEND,
-    label: 'Thư công vụ',
-    host: '127.0.0.1',
-    port: servers.imap.port,
-    tls: 'none',
-    user: USER,
-    password: PASSWORD,
-    pageSize,
-    initialDays: 3650,
-    timeoutMs: 3000,
-  });
+  const adapter = new MailAdapter(loopbackMailConfig(servers, { user: USER, password: PASSWORD }, { id: BACKEND, pageSize, initialDays: 3650 }));
   adapters.push(adapter);
   return adapter;
 }

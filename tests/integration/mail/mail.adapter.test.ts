@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedRecord } from '../../../src/core/adapters/adapter';
 import { MailAdapter, type MailAdapterConfig } from '../../../src/core/adapters/mail.adapter';
 import { ItemDetailSchema } from '../../../src/shared/work-item';
-import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { loopbackMailConfig, startMailServers, type MailServers } from '../../support/mail-servers';
 import { syncAll } from '../adapters/adapter-contract';
 import { malformedMail, seedMail, writeBigMail, type SeedMail } from './mail-fixtures';
 import { adapterError } from '../../support/adapter-error';
@@ -30,18 +30,7 @@ const onUnhandled = (reason: unknown): void => {
 };
 
 function makeAdapter(overrides: Partial<MailAdapterConfig> = {}): MailAdapter {
-  const adapter = new MailAdapter({
-    id: 'mail',
-    label: 'Thư công vụ',
-    host: '127.0.0.1',
-    port: servers.imap.port,
-    tls: 'none',
-    user: USER,
-    password: PASSWORD,
-    pageSize: 10,
-    timeoutMs: 3000,
-    ...overrides,
-  });
+  const adapter = new MailAdapter(loopbackMailConfig(servers, { user: USER, password: PASSWORD }, { pageSize: 10, ...overrides }));
   adapters.push(adapter);
   return adapter;
 }
