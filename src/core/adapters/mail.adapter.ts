@@ -361,7 +361,8 @@ export class MailAdapter implements BackendAdapter {
         const h = st.history;
         const { uids, low } = await this.searchBelow(client, { since: new Date(h.since), before: new Date(h.before) }, h.below, st);
         const page = uids.slice(0, this.config.pageSize);
-        await this.fetchRecords(client, folder, uidValidity, page, st, records, quarantined, true, true);
+        // Search entries deferred as in the first sync: only for a folder of more than one page.
+        await this.fetchRecords(client, folder, uidValidity, page, st, records, quarantined, mailbox.exists > this.config.pageSize, true);
         if (uids.length > page.length) h.below = page[page.length - 1]!;
         else if (h.below > 1 && low > 1) h.below = low;
         else {

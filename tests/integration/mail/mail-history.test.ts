@@ -170,6 +170,13 @@ describe('mail history backfill against Dovecot', () => {
     }
   });
 
+  it('a folder of one page or less gets its history indexed at once (nothing deferred)', async () => {
+    const result = await syncAll(makeAdapter({ pageSize: 100 }));
+    const history = result.records.filter(isHistory);
+    expect(history).toHaveLength(HISTORY);
+    expect(history.every((r) => r.searchDeferred === undefined)).toBe(true);
+  });
+
   it('historyDays 0 (or not above initialDays) takes only the window', async () => {
     const result = await syncAll(makeAdapter({ historyDays: 0 }));
     const got = live(result.records);
