@@ -309,6 +309,10 @@ export class MailAdapter implements BackendAdapter {
       }
       const records: NormalizedRecord[] = [];
       const quarantined: QuarantinedRecord[] = [];
+      // Headers first: a first sync (or history backfill) of a folder of more than one page lands
+      // without search index entries, added right after by the search backfill
+      // (src/core/mail/mail-search-backfill.ts); a small folder is searchable at once.
+      const deferSearch = mailbox.exists > this.config.pageSize;
       if (st.phase === 'initial') {
         if (st.below === null) {
           st.below = mailbox.uidNext;
@@ -320,10 +324,6 @@ export class MailAdapter implements BackendAdapter {
         const below = st.below;
         const { uids, low } = await this.searchBelow(client, { since: new Date(st.windowStart) }, below, st);
         const page = uids.slice(0, this.config.pageSize);
-        // Headers first: a first sync of more than one page lands without search index entries, added
-        // right after by the search backfill (src/core/mail/mail-search-backfill.ts); a small folder
-        // is searchable at once.
-        const deferSearch = mailbox.exists > this.config.pageSize;
         await this.fetchRecords(client, folder, uidValidity, page, st, records, quarantined, deferSearch);
         if (uids.length > page.length) {
           st.below = page[page.length - 1]!;
@@ -356,13 +356,12 @@ export class MailAdapter implements BackendAdapter {
       // History backfill (issue #4: "first sync of recent mail headers-first, then backfill"): after
       // the first sync's window, the older mail back to `historyDays`, newest first, a page a pull,
       // before the next incremental pass. A cursor from before this existed plans it on its first pull.
-      if (st.history === undefined) st.history = this.historyPlan(st.uidNext, Date.now() - this.config.initialDays * DAY_MS);
+      if (st.history === undefined) st.history = this.historyPlan(st.uidNext, st.windowStart);
       if (st.history && st.after === 0) {
         const h = st.history;
         const { uids, low } = await this.searchBelow(client, { since: new Date(h.since), before: new Date(h.before) }, h.below, st);
         const page = uids.slice(0, this.config.pageSize);
-        // Search entries deferred as in the first sync: only for a folder of more than one page.
-        await this.fetchRecords(client, folder, uidValidity, page, st, records, quarantined, mailbox.exists > this.config.pageSize, true);
+        await this.fetchRecords(client, folder, uidValidity, page, st, records, quarantined, deferSearch, true);
         if (uids.length > page.length) h.below = page[page.length - 1]!;
         else if (h.below > 1 && low > 1) h.below = low;
         else {
@@ -450,7 +449,10 @@ export class MailAdapter implements BackendAdapter {
     return { uids, low };
   }
 
-  /** The history backfill after a first sync whose window started at `windowStart`; null when not wanted. */
+  /**
+   * The history backfill after a first sync whose window started at `windowStart` (unknown for a
+   * cursor from before it was kept: `initialDays` before now); null when not wanted.
+   */
   private historyPlan(below: number, windowStart: number | null | undefined): MailFolderState['history'] {
     const { initialDays, historyDays } = this.config;
     if (historyDays <= initialDays || below <= 1) return null;
