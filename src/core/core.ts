@@ -24,7 +24,8 @@ import { createAdapter as registryCreateAdapter } from './adapters/adapter.regis
 import { ApiDispatcher, ApiFailure, type ApiHandlers } from './api/api.dispatcher';
 import { AuditLog } from './audit/audit.log';
 import { backendSignInRecorder, recordStartup } from './audit/audit.startup';
-import { parseConfig, type WorkstationConfig, type WorkstationConfigInput } from './config/config.schema';
+import { parseConfig, TRAINING_USERS, type WorkstationConfig, type WorkstationConfigInput } from './config/config.schema';
+import { writeTrainingRole } from './config/training-role';
 import { silentLog, type CoreLog } from './core.log';
 import { shellHandlers } from './shell/shell.handlers';
 import { dashboardHandlers } from './dashboard/dashboard.handlers';
@@ -128,6 +129,9 @@ function resolveCalendar(config: WorkstationConfig, dataDir: string): WorkCalend
   }
   return loadCalendar(source.data);
 }
+
+/** The roles as the audit log names them. */
+const TRAINING_ROLE_NAMES = { official: 'cán bộ một cửa', supervisor: 'lãnh đạo', it: 'cán bộ CNTT' } as const;
 
 export async function createCore(options: CreateCoreOptions): Promise<Core> {
   // The newest log entries, secrets redacted: the IT staff's log viewer (logs.tail) and, its last 300
@@ -280,6 +284,20 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       now: now(),
       mailAccounts: [...mailAccounts].map(([backendId, a]) => ({ backendId, address: a.address, displayName: a.displayName })),
     }),
+    'training.setRole': ({ role }) => {
+      if (config.backends.length === 0 || !config.backends.every((b) => b.training)) {
+        throw new ApiFailure('unauthorized', 'Chỉ đổi được vai trò trong chế độ đào tạo; ngoài chế độ này người dùng do bộ phận CNTT cấu hình.');
+      }
+      const user = TRAINING_USERS[role];
+      writeTrainingRole(options.dataDir, role);
+      audit.append({
+        actor: config.user.username,
+        kind: 'config',
+        summary: `Chế độ đào tạo: đăng nhập với vai trò ${TRAINING_ROLE_NAMES[role]} (${user.username})`,
+        data: { trainingRole: role, from: config.user.role },
+      });
+      return { role, username: user.username, fullName: user.fullName };
+    },
     'queue.list': ({ filter, offset, limit }) => queue.list(filter, offset, limit, now()),
     'queue.counts': ({ filter }) => queue.counts(filter, now()),
     'item.get': ({ id }) => {

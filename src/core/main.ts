@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { ParentToCoreSchema, TrainingEndpointsSchema, type CoreToParent } from '../shared/core-channel';
 import { loadConfigFile } from './config/config.file';
 import { trainingConfig, type WorkstationConfig } from './config/config.schema';
+import { readTrainingRole } from './config/training-role';
 import { KeyringSecretStore } from './secrets/keyring.secret-store';
 import { ParentSecretStore } from './secrets/parent.secret-store';
 import type { SecretStore } from './secrets/secret-store';
@@ -73,7 +74,9 @@ async function loadProcessConfig(
   if (training) {
     const t = TrainingEndpointsSchema.parse(JSON.parse(training) as unknown);
     const mail = t.imapPort !== undefined && t.smtpPort !== undefined ? { mail: { imapPort: t.imapPort, smtpPort: t.smtpPort } } : {};
-    return { config: trainingConfig({ procedureUrl: t.procedureUrl, documentUrl: t.documentUrl, ...mail }), note: null };
+    // The role a trainee chose in the window (training.setRole), read again at every rebuild.
+    const { role, problem } = readTrainingRole(dataDir);
+    return { config: trainingConfig({ procedureUrl: t.procedureUrl, documentUrl: t.documentUrl, ...mail, role }), note: problem };
   }
   throw new Error(`No configuration: ${configPath} does not exist and CW_TRAINING_URLS is not set`);
 }

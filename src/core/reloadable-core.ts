@@ -1,6 +1,7 @@
 /**
  * Settings saved by IT staff take effect at once: after a successful call that rewrote config.json
- * (config.save, calendar.set / calendar.import, profile.import) the core is rebuilt from the file —
+ * (config.save, calendar.set / calendar.import, profile.import) — or, in training mode, the signed-in
+ * role (training.setRole, training-role.json) — the core is rebuilt from the file —
  * the old one is closed first (sync loops stopped, the outbox drained to a safe point: entries stay
  * in SQLite and are picked up by the new runner, so nothing is lost or sent twice), then a new one is
  * created and started. Calls that arrive meanwhile wait for the new core; event subscribers stay
@@ -12,7 +13,7 @@ import type { Core } from './core';
 import type { CoreLog } from './core.log';
 
 /** Contract methods whose success means config.json changed and the core must be rebuilt. */
-export const CONFIG_WRITING_METHODS: ReadonlySet<string> = new Set(['config.save', 'calendar.set', 'calendar.import', 'profile.import']);
+export const CONFIG_WRITING_METHODS: ReadonlySet<string> = new Set(['config.save', 'calendar.set', 'calendar.import', 'profile.import', 'training.setRole']);
 
 export interface ReloadableCoreOptions {
   /** Builds a core from the configuration on disk (not started). */

@@ -10,7 +10,8 @@ import { createReloadableCore } from '../core/reloadable-core';
 import { loadConfigFile } from '../core/config/config.file';
 import { KeyringSecretStore } from '../core/secrets/keyring.secret-store';
 import type { SecretStore } from '../core/secrets/secret-store';
-import { parseConfig, trainingConfig, type BackendEntryInput } from '../core/config/config.schema';
+import { parseConfig, trainingConfig, type BackendEntryInput, type WorkstationConfig } from '../core/config/config.schema';
+import { readTrainingRole } from '../core/config/training-role';
 import { TrainingSandbox } from '../sandbox/sandbox';
 import { startHost, type RunningHost } from './host.server';
 
@@ -50,7 +51,11 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
   const configPath = join(options.dataDir, 'config.json');
   const secrets = options.secrets ?? new KeyringSecretStore();
   let sandbox: TrainingSandbox | null = null;
-  let config;
+  let config: WorkstationConfig;
+  let trainingFor: (() => WorkstationConfig) | null = null;
+  // Tests add backends of their own beside the configured ones.
+  const withExtras = (c: WorkstationConfig): WorkstationConfig =>
+    options.extraBackends && options.extraBackends.length > 0 ? parseConfig({ ...c, backends: [...c.backends, ...options.extraBackends] }) : c;
   if (existsSync(configPath)) {
     // Plain-text passwords typed into the file move into the OS keyring here (README "Secrets").
     const loaded = await loadConfigFile(configPath, secrets);
@@ -64,17 +69,22 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
       ...(options.sandboxDays !== undefined ? { days: options.sandboxDays } : {}),
     });
     const { imapPort, smtpPort } = sandbox;
-    config = trainingConfig({
+    const endpoints = {
       procedureUrl: sandbox.procedureUrl,
       documentUrl: sandbox.documentUrl,
       ...(imapPort !== null && smtpPort !== null ? { mail: { imapPort, smtpPort } } : {}),
       credentials: sandbox.credentials,
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
-    });
+    };
+    // The role a trainee chose in the window (training-role.json), read again at every rebuild.
+    trainingFor = () => {
+      const { role, problem } = readTrainingRole(options.dataDir);
+      if (problem) options.log?.('warn', problem);
+      return trainingConfig({ ...endpoints, role });
+    };
+    config = trainingFor();
   }
-  if (options.extraBackends && options.extraBackends.length > 0) {
-    config = parseConfig({ ...config, backends: [...config.backends, ...options.extraBackends] });
-  }
+  config = withExtras(config);
   const build = (withConfig: typeof config): Promise<Core> =>
     createCore({
       dataDir: options.dataDir,
@@ -83,23 +93,19 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
       ...(options.log ? { log: options.log } : {}),
       ...(options.remoteImageAddressAllowed ? { remoteImageAddressAllowed: options.remoteImageAddressAllowed } : {}),
     });
-  let core: Core;
-  if (sandbox === null) {
-    // A configuration file: settings saved from the window are applied at once (core rebuilt from the file).
-    let first: typeof config | null = config;
-    core = await createReloadableCore({
-      build: async () => {
-        const next = first ?? (await loadConfigFile(configPath, secrets)).config;
-        first = null;
-        return build(next);
-      },
-      autoStart: options.sync !== false,
-      log: options.log ?? (() => undefined),
-    });
-  } else {
-    core = await build(config);
-    if (options.sync !== false) core.start();
-  }
+  // Settings saved from the window (config.json) and, in training mode, a switch of role
+  // (training-role.json) take effect at once: the core is rebuilt from the file.
+  const reread: () => WorkstationConfig | Promise<WorkstationConfig> = trainingFor ?? (async () => (await loadConfigFile(configPath, secrets)).config);
+  let first: WorkstationConfig | null = config;
+  const core: Core = await createReloadableCore({
+    build: async () => {
+      const next = first ?? withExtras(await reread());
+      first = null;
+      return build(next);
+    },
+    autoStart: options.sync !== false,
+    log: options.log ?? (() => undefined),
+  });
   const host = await startHost({
     core,
     rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR,

@@ -213,6 +213,15 @@ export const apiContract = {
     input: z.object({}).strict(),
     output: SessionSchema,
   },
+  /**
+   * Training mode only: sign in as the counter official, the supervisor or the IT officer of the
+   * sandbox (stored in <data dir>/training-role.json). The core is rebuilt right after the answer;
+   * the window then loads again as that user. Refused outside training mode.
+   */
+  'training.setRole': {
+    input: z.object({ role: z.enum(ROLES) }).strict(),
+    output: z.object({ role: z.enum(ROLES), username: z.string(), fullName: z.string() }),
+  },
   'queue.list': {
     input: z
       .object({

@@ -6,6 +6,7 @@ import type { ApiMethod } from './api';
 
 export const API_METHOD_NAMES = [
   'session.get',
+  'training.setRole',
   'queue.list',
   'queue.counts',
   'item.get',

@@ -7,7 +7,7 @@
  * the adapters, and are never written to the cache database or logged.
  */
 import { z } from 'zod';
-import { ROLES } from '../../shared/api';
+import { ROLES, type Role } from '../../shared/api';
 import { MailRulesFileSchema } from '../mail/mail-rules';
 import { NotifySettingsSchema } from '../../shared/desktop';
 
@@ -138,6 +138,8 @@ export interface TrainingConfigOptions {
   /** The sandbox's accounts (TrainingSandbox.credentials); TRAINING_CREDENTIALS by default. */
   credentials?: TrainingCredentials;
   pollIntervalMs?: number;
+  /** Who is signed in (training-role.ts: chosen in the window); the counter official by default. */
+  role?: Role;
 }
 
 /** The sandbox's officials (src/sandbox/commune-data.ts), for forward/assign targets in training. */
@@ -149,6 +151,17 @@ export const TRAINING_OFFICIALS: readonly Official[] = Object.freeze([
   { username: 'canbo.huong', fullName: 'Hoàng Thu Hương', title: 'Viên chức tiếp nhận và trả kết quả' },
   { username: 'lanhdao.thang', fullName: 'Đỗ Quang Thắng', title: 'Phó Chủ tịch UBND phường' },
 ]);
+
+/**
+ * Who is signed in to training mode for each role: the sandbox's counter official, its vice-chairman
+ * (the supervisor, who reviews and reassigns), and an IT officer (not one of the office's officials:
+ * IT staff configure, they do not handle dossiers). Trainees switch between them in the window.
+ */
+export const TRAINING_USERS: Readonly<Record<Role, { username: string; fullName: string; role: Role }>> = Object.freeze({
+  official: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
+  supervisor: { username: 'lanhdao.thang', fullName: 'Đỗ Quang Thắng', role: 'supervisor' },
+  it: { username: 'cntt.khoa', fullName: 'Trần Minh Khoa', role: 'it' },
+});
 
 /**
  * The default configuration of training mode: the sandbox's procedure system and document gateway,
@@ -187,7 +200,7 @@ export function trainingConfig(options: TrainingConfigOptions): WorkstationConfi
       unitCode: '000.26.13.H26',
       officials: TRAINING_OFFICIALS.map((o) => ({ ...o })),
     },
-    user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
+    user: { ...TRAINING_USERS[options.role ?? 'official'] },
     backends: [
       {
         adapter: {

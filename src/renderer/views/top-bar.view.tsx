@@ -9,6 +9,7 @@ import { formatNumber } from '../format/date.format';
 import { BackendChip, MailIndexHint } from './backend-chip.view';
 import { ClockIcon, EmblemIcon, MailIcon, SearchIcon, SyncIcon } from './icons.view';
 import { useTr } from '../i18n.hooks';
+import { TrainingRoleSwitch } from './training-role.view';
 
 export function TrainingStripe(): ReactElement {
   const { t } = useTr();
@@ -146,7 +147,9 @@ export function TopBar({ session, backends, clockOffset, syncing, onSyncNow, onT
             {t('lang.switchTo')}
           </Button>
         </Tooltip>
-        {session ? (
+        {session?.training ? (
+          <TrainingRoleSwitch session={session} />
+        ) : session ? (
           <div className="top-bar__user" title={t('app.signedInAs')}>
             <Text as="div" size="2" weight="medium" className="top-bar__user-name">
               {session.user.fullName}

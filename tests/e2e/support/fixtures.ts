@@ -58,7 +58,13 @@ async function spawnApp(env: Record<string, string>): Promise<{ handle: WebAppHa
  * One real web app (sandbox + core + host) per worker, in a child process. `mailApp` is another one
  * with a mail account on real Dovecot + Postfix beside the training backends (CW_E2E_MAIL=1).
  */
-export const test = base.extend<object, { app: WebAppHandle; mailApp: WebAppHandle }>({
+export const test = base.extend<{ ownApp: WebAppHandle }, { app: WebAppHandle; mailApp: WebAppHandle }>({
+  /** A web app of the test's own, for a test that changes who is signed in (the shared `app` must not). */
+  ownApp: async ({}, use) => {
+    const { handle, stop } = await spawnApp({});
+    await use(handle);
+    await stop();
+  },
   app: [
     async ({}, use) => {
       const { handle, stop } = await spawnApp({});

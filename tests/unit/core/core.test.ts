@@ -170,6 +170,9 @@ describe('createCore + dispatcher', () => {
       'dashboard.export',
       'dashboard.reassign',
       'authority.set',
+      // Training mode only (this config's backends are not training ones: refused with 'unauthorized');
+      // tests/integration/host/training-role.test.ts serves it through the real training web app.
+      'training.setRole',
       // Issue #7 shell: role 'it' only; tests/integration/shell/diagnostics-bundle.test.ts serves it (and its refusal).
       'diagnostics.bundle',
       // Issue #6 declare once: reads the live catalogue (LayDanhSachTTHC), which these fake adapters lack;
