@@ -2,6 +2,7 @@
  * Helpers shared by the benchmark scripts (bench.ts, bench-mail.ts): percentiles, and the cache
  * seeding of sandbox dossiers/documents through the cache's own write path (QueueService.upsertBatch).
  */
+import { spawnSync } from 'node:child_process';
 import { type NormalizedRecord } from '../src/core/adapters/adapter';
 import { parseEdxml } from '../src/core/adapters/edxml.parser';
 import { validateDossier } from '../src/core/adapters/procedure.adapter';
@@ -10,6 +11,15 @@ import { endOfDateInOffice, type WorkCalendar } from '../src/core/deadline';
 import { type QueueService } from '../src/core/queue/queue.service';
 import { toDocumentEntry, toDossierJson, type DocumentRecord, type DossierRecord } from '../src/sandbox/data-generator';
 import { renderEdxml } from '../src/sandbox/edxml-render';
+
+/**
+ * Write back the page cache's dirty pages before a timed run (coreutils `sync`), so a measurement does
+ * not pay for the disk writes of what ran before it (the seeded 200k cache, the last round's 175 MB
+ * Maildir): without it mbsync's runs here varied 0.8–4.8 s with the writeback state.
+ */
+export function flushDisk(): void {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
 
 export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);

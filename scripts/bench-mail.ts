@@ -21,7 +21,7 @@
  *     queue.list shows it; the median of several.
  * Best of `rounds` runs for both syncs (the same Dovecot, index warm for both).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,7 @@ import { composeMessage, TRAINING_MAIL_DOMAIN } from '../src/sandbox/mailbox/tra
 import type { BackendStatus, Envelope } from '../src/shared/api';
 import type { WorkItem } from '../src/shared/work-item';
 import { startMailServers, type MailServers } from '../tests/support/mail-servers';
-import { percentile, seedItems } from './bench-common';
+import { flushDisk, percentile, seedItems } from './bench-common';
 
 const USER = 'canbo.lan';
 const PASSWORD = 'bench-training-2026';
@@ -298,15 +298,6 @@ function countFiles(dir: string): number {
     }
   }
   return n;
-}
-
-/**
- * Write back the page cache's dirty pages before a timed run (coreutils `sync`), so neither client
- * pays for the disk writes of what ran before it (the seeded cache, the last round's 175 MB Maildir):
- * without it mbsync's runs here varied 0.8–4.8 s with the writeback state.
- */
-function flushDisk(): void {
-  spawnSync('sync', [], { stdio: 'ignore' });
 }
 
 /** One mbsync run into an empty Maildir; seconds of wall time. */

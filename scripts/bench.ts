@@ -38,7 +38,7 @@ import { DEFAULT_RENDERER_DIR } from '../src/host/web-app';
 import { generateDataset } from '../src/sandbox/data-generator';
 import type { BackendStatus, OutboxEntry } from '../src/shared/api';
 import type { WorkItem } from '../src/shared/work-item';
-import { percentile, seedItems } from './bench-common';
+import { flushDisk, percentile, seedItems } from './bench-common';
 import { runMailBench } from './bench-mail';
 import { runSearchBench } from './bench-search';
 
@@ -57,6 +57,8 @@ const TARGET_ITEMS = Number(values.items ?? (quick ? 50_000 : 200_000));
 const root = resolve(import.meta.dirname, '..');
 const calendar = defaultCalendar();
 const NOW = Date.now();
+/** Runs of the sync section in a full run; the median is reported. */
+const SYNC_ROUNDS = 3;
 
 function log(msg: string): void {
   process.stdout.write(`${msg}\n`);
@@ -401,11 +403,21 @@ try {
   log(`  queue p95 ${results['queue_query_p95_ms']} ms, search p95 ${results['search_p95_ms']} ms (${q.queue.length}/${q.search.length} samples)`);
 
   if (process.env['BENCH_ONLY_QUERIES']) process.exit(0);
-  const sync = await measureSync(quick ? 30 : 200);
+  // The sync section runs right after the seeding wrote the 200k file: the disk is written back
+  // before each run (flushDisk), and the median of the runs is reported (one run with --quick).
+  const syncRuns: Awaited<ReturnType<typeof measureSync>>[] = [];
+  for (let r = 0; r < (quick ? 1 : SYNC_ROUNDS); r++) {
+    flushDisk();
+    const run = await measureSync(quick ? 30 : 200);
+    syncRuns.push(run);
+    log(`  sync ${run.items} items in ${run.seconds} s = ${run.itemsPerS} items/s (landing ${run.landSeconds} s, CPU ${run.cpuSeconds} s)`);
+  }
+  const sync = [...syncRuns].sort((a, b) => a.itemsPerS - b.itemsPerS)[Math.floor(syncRuns.length / 2)] ?? syncRuns[0]!;
   results['sync_items'] = sync.items;
   results['sync_seconds'] = sync.seconds;
   results['sync_items_per_s'] = sync.itemsPerS;
-  log(`  sync ${sync.items} items in ${sync.seconds} s = ${sync.itemsPerS} items/s`);
+  results['sync_runs_items_per_s'] = syncRuns.map((run) => run.itemsPerS);
+  log(`  sync median ${sync.itemsPerS} items/s (runs ${syncRuns.map((run) => run.itemsPerS).join(', ')})`);
 
   const paint = await measureFirstPaint(dataDir, quick ? 3 : 7);
   results['first_paint_ms'] = percentile(paint, 50);
