@@ -12,6 +12,7 @@ import { TRAINING_CREDENTIALS } from '../../../src/core/config/config.schema';
 import { TRAINING_ROLE_FILE } from '../../../src/core/config/training-role';
 import { MemorySecretStore } from '../../../src/core/secrets/secret-store';
 import { startWebApp, type WebApp } from '../../../src/host/web-app';
+import { writeOfficeConfig } from '../../support/config-file';
 import { ok } from '../../support/envelope';
 
 let dataDir: string;
@@ -105,19 +106,12 @@ describe('training.setRole', () => {
   });
 
   it('is refused outside training mode: the user comes from config.json and nothing is written', async () => {
-    writeFileSync(
-      join(dataDir, 'config.json'),
-      JSON.stringify({
-        office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
-        user: { username: 'canbo.lan', fullName: 'Nguyễn Thị Lan', role: 'official' },
-        backends: [
-          {
-            adapter: { kind: 'procedure', id: 'dvc', label: 'Một cửa', baseUrl: 'http://127.0.0.1:9', username: TRAINING_CREDENTIALS.procedure.username, password: 'x', retries: 0 },
-            pollIntervalMs: 60_000,
-          },
-        ],
-      }),
-    );
+    writeOfficeConfig(dataDir, [
+      {
+        adapter: { kind: 'procedure', id: 'dvc', label: 'Một cửa', baseUrl: 'http://127.0.0.1:9', username: TRAINING_CREDENTIALS.procedure.username, password: 'x', retries: 0 },
+        pollIntervalMs: 60_000,
+      },
+    ]);
     const app = await start();
     expect(app.sandbox).toBeNull();
     const answer = (await app.core.handle('training.setRole', { role: 'supervisor' })) as Envelope<unknown>;

@@ -4,7 +4,7 @@
  * the file while calls keep being answered, subscribers get `config.applied`, the backend comes online
  * and the training sandbox's dossiers land — over real HTTP into the real SQLite file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,8 +16,11 @@ import { createCore } from '../../../src/core/core';
 import { createReloadableCore, type ReloadableCore } from '../../../src/core/reloadable-core';
 import { MemorySecretStore } from '../../../src/core/secrets/secret-store';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
+import { writeOfficeConfig, type OfficeConfigUser } from '../../support/config-file';
 import { ok } from '../../support/envelope';
 import { freePort as closedPort } from '../../support/ports';
+
+const IT_MINH: OfficeConfigUser = { username: 'it.minh', fullName: 'Trần Văn Minh', role: 'it' };
 
 let dir: string;
 let sandbox: TrainingSandbox;
@@ -47,18 +50,15 @@ afterEach(async () => {
 describe('saving settings applies them at once', () => {
   it('rebuilds the core from the saved file: the backend comes online and syncs, subscribers stay, calls keep answering', async () => {
     const store = new MemorySecretStore({ 'dvc.password': TRAINING_CREDENTIALS.procedure.password });
-    writeFileSync(
-      join(dir, 'config.json'),
-      JSON.stringify({
-        office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
-        user: { username: 'it.minh', fullName: 'Trần Văn Minh', role: 'it' },
-        backends: [
-          {
-            adapter: { kind: 'procedure', id: 'dvc', label: 'Một cửa', baseUrl: `http://127.0.0.1:${await closedPort()}`, username: TRAINING_CREDENTIALS.procedure.username, password: { $secret: 'dvc.password' }, retries: 0 },
-            pollIntervalMs: 200,
-          },
-        ],
-      }),
+    writeOfficeConfig(
+      dir,
+      [
+        {
+          adapter: { kind: 'procedure', id: 'dvc', label: 'Một cửa', baseUrl: `http://127.0.0.1:${await closedPort()}`, username: TRAINING_CREDENTIALS.procedure.username, password: { $secret: 'dvc.password' }, retries: 0 },
+          pollIntervalMs: 200,
+        },
+      ],
+      IT_MINH,
     );
     const builds: number[] = [];
     core = await createReloadableCore({
@@ -97,14 +97,7 @@ describe('saving settings applies them at once', () => {
   });
 
   it('a call that fails validation rebuilds nothing', async () => {
-    writeFileSync(
-      join(dir, 'config.json'),
-      JSON.stringify({
-        office: { name: 'UBND phường Ngọc Hà', unitCode: '000.26.13.H26' },
-        user: { username: 'it.minh', fullName: 'Trần Văn Minh', role: 'it' },
-        backends: [{ adapter: { kind: 'procedure', id: 'dvc', label: 'Một cửa', baseUrl: sandbox.procedureUrl, ...TRAINING_CREDENTIALS.procedure, retries: 0 }, pollIntervalMs: 200 }],
-      }),
-    );
+    writeOfficeConfig(dir, [{ adapter: { kind: 'procedure', id: 'dvc', label: 'Một cửa', baseUrl: sandbox.procedureUrl, ...TRAINING_CREDENTIALS.procedure, retries: 0 }, pollIntervalMs: 200 }], IT_MINH);
     const store = new MemorySecretStore({});
     let builds = 0;
     core = await createReloadableCore({
