@@ -27,6 +27,9 @@ test('IT staff download a diagnostics bundle without secrets or citizens’ data
     const content = readFileSync(path, 'utf8');
     const bundle = DiagnosticsBundleSchema.parse(JSON.parse(content));
     expect(bundle.health.items).toBeGreaterThan(0);
+    // The training accounts' public password ("training") is masked, not scrubbed from the ids.
+    expect(bundle.backends.map((b) => b.id)).toContain('training-procedure');
+    await expect(page.getByTestId('diagnostics-backend').first()).toContainText('training-');
     await expect(page.getByTestId('diagnostics-backend')).toHaveCount(bundle.backends.length);
     await expect(page.getByTestId('notice')).toContainText(download.suggestedFilename());
     // The training passwords (public constants, but secrets to the app) and the training mailbox

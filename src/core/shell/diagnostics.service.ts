@@ -10,13 +10,14 @@ import type Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import type { BackendStatus } from '../../shared/api';
+import type { WorkstationConfig } from '../config/config.schema';
 import { DiagnosticsBundleSchema, type DiagnosticsBundle } from '../../shared/shell';
 import { createRedactor, nameSet, namesPresent, redactDeep, stripSecrets, type RedactionCounts } from './redact';
 
 export interface DiagnosticsDeps {
   db: Database.Database;
   /** The parsed configuration (with `{"$secret"}` references). */
-  config: unknown;
+  config: WorkstationConfig;
   /** Adapter configurations as used (secrets resolved): their secret values are scrubbed everywhere. */
   resolvedAdapters: () => unknown[];
   statuses: () => BackendStatus[];
@@ -66,8 +67,14 @@ function fileBytes(path: string): number {
 
 export function buildDiagnosticsBundle(deps: DiagnosticsDeps): { filename: string; content: string; bundle: DiagnosticsBundle } {
   const at = deps.now();
-  const { clean: config, secretValues } = stripSecrets(deps.config);
-  const resolvedSecrets = deps.resolvedAdapters().flatMap((a) => stripSecrets(a).secretValues);
+  // Secret fields are masked in the configuration section whatever the backend. Their values are
+  // also scrubbed from the whole text, except the training sandbox's public accounts (printed by
+  // `npm run web`, in the README): its password is the word "training", and scrubbing it turned the
+  // backend ids into "[bí mật]-procedure" in every training bundle (the log viewer already skips them).
+  const { clean: config } = stripSecrets(deps.config);
+  const real = (_: unknown, i: number): boolean => deps.config.backends[i]?.training !== true;
+  const secretValues = stripSecrets({ ...deps.config, backends: deps.config.backends.filter(real) }).secretValues;
+  const resolvedSecrets = deps.resolvedAdapters().filter(real).flatMap((a) => stripSecrets(a).secretValues);
   const names = knownNames(deps.db, deps.config);
 
   const versions: Record<string, string> = {};
