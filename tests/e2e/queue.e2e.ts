@@ -113,6 +113,23 @@ test.describe('one queue over the training backends', () => {
     await expect(detail.locator(`[data-item-id="${docId}"]`)).toBeVisible();
     await expect(detail).toContainText(/Người ký/i);
     await expect(detail).toContainText(/Số\/ký hiệu|Số, ký hiệu/i);
+
+    // A document without a DueDate: its "Hạn xử lý" shows the deadline the queue counts (from the
+    // priority) and says so, instead of an empty field under a "quá hạn" header.
+    const docRows = page.locator('[data-testid="queue-row"][data-source="document"]');
+    let assumed = 0;
+    for (let i = 0; i < Math.min(12, await docRows.count()) && assumed === 0; i++) {
+      const row = docRows.nth(i);
+      const id = (await row.getAttribute('data-item-id')) ?? '';
+      await row.click();
+      await expect(detail.locator(`[data-item-id="${id}"]`)).toBeVisible();
+      assumed = await detail.getByTestId('document-due-assumed').count();
+    }
+    expect(assumed, 'no document without a DueDate among the first rows').toBe(1);
+    const field = detail.getByTestId('document-due-assumed');
+    await expect(field).toContainText('Văn bản không ghi hạn: hạn tính theo độ khẩn');
+    const date = /\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/.exec((await field.textContent()) ?? '')?.[0] ?? 'none';
+    await expect(detail.locator('header')).toContainText(`Hạn ${date}`);
   });
 
   test('keyboard: j/k move, Enter opens, / searches', async ({ page, app }) => {

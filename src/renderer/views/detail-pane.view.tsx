@@ -153,7 +153,7 @@ export function DetailContent({ detail, onBack, actions, onOpenItem, previous, o
         {d.source === 'procedure' ? (
           <DossierDetailView d={d} />
         ) : d.source === 'document' ? (
-          <DocumentDetailView d={d} />
+          <DocumentDetailView d={d} dueAt={item.dueAt} />
         ) : (
           <MailDetailView item={item} d={d} flagged={effectiveFlagged(d, itemEntries)} />
         )}

@@ -7,7 +7,8 @@ import { priorityLabel } from '../format/labels.format';
 import { DetailSection, Field, Fields, FileTable } from './detail-parts.view';
 import { useTr } from '../i18n.hooks';
 
-export function DocumentDetailView({ d }: { d: DocumentDetail }): ReactElement {
+/** `dueAt`: the item's deadline in the queue (the document's own, or the one assumed from its priority). */
+export function DocumentDetailView({ d, dueAt }: { d: DocumentDetail; dueAt: number | null }): ReactElement {
   const { t, lang } = useTr();
   const notation = d.codeNotation ? `${d.codeNumber}/${d.codeNotation}` : d.codeNumber;
   const place = [d.promulgationPlace, d.promulgationDate !== null ? formatDate(lang, d.promulgationDate) : null].filter(Boolean).join(', ');
@@ -30,7 +31,20 @@ export function DocumentDetailView({ d }: { d: DocumentDetail }): ReactElement {
               {priorityLabel(t, d.priority)}
             </Badge>
           </Field>
-          <Field label={t('detail.document.dueDate')}>{d.dueDate !== null ? <Text weight="bold">{formatDateTime(lang, d.dueDate)}</Text> : null}</Field>
+          <Field label={t('detail.document.dueDate')}>
+            {d.dueDate !== null ? (
+              <Text weight="bold">{formatDateTime(lang, d.dueDate)}</Text>
+            ) : dueAt !== null ? (
+              // No DueDate in the edXML: the queue counts the deadline from the priority; say so, or the
+              // header's "quá hạn" would contradict an empty field.
+              <span data-testid="document-due-assumed">
+                {formatDateTime(lang, dueAt)}
+                <Text as="div" size="1" color="gray">
+                  {t('detail.document.dueAssumed')}
+                </Text>
+              </span>
+            ) : null}
+          </Field>
           <Field label={t('detail.document.steering')}>{t(`steering.${d.steeringType}`, { defaultValue: String(d.steeringType) })}</Field>
           <Field label={t('detail.document.incoming')}>
             {d.incomingNumber !== null ? (
