@@ -179,6 +179,19 @@ test.describe('one queue over the training backends', () => {
     await page.getByTestId('lang-switch').click();
     await expect(page.getByTestId('lang-switch')).toHaveAttribute('data-lang', 'en');
     await expect(page.getByTestId('filter-sla-overdue')).toContainText('Overdue');
+    // The rows' source column fits the longer English labels: each source's icon keeps its size and
+    // its label is whole (the icon was squeezed to 3 px beside "DOCUMENT").
+    for (const source of ['procedure', 'document', 'mail'] as const) {
+      await page.getByTestId(`filter-source-${source}`).click();
+      const row = page.locator(`[data-testid="queue-row"][data-source="${source}"]`).first();
+      await expect(row.locator('.queue-row__source-text')).toHaveText({ procedure: 'Dossier', document: 'Document', mail: 'Email' }[source]);
+      const fit = await row.evaluate((el) => {
+        const text = el.querySelector('.queue-row__source-text');
+        return { icon: el.querySelector('.queue-row__source svg')?.getBoundingClientRect().width ?? 0, cut: text ? text.scrollWidth > text.clientWidth : true };
+      });
+      expect(fit, `${source} row`).toEqual({ icon: 14, cut: false });
+      await page.getByTestId(`filter-source-${source}`).click();
+    }
     await page.getByTestId('lang-switch').click();
     await expect(page.getByTestId('filter-sla-overdue')).toContainText('Quá hạn');
   });
