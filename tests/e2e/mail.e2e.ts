@@ -425,6 +425,8 @@ test.describe.serial('mail in the window', () => {
     await expect(toDossier).toHaveAttribute('data-resolved', 'true', { timeout: 20_000 });
     await expect(toDossier).toHaveAttribute('data-origin', 'auto');
     await expect(toDossier).toContainText('tự động');
+    // The dossier's source icon keeps its 13 px beside a long title (it was squeezed to 0–8 px).
+    expect(await toDossier.locator('[data-testid="item-link-open"] svg').evaluate((svg) => svg.getBoundingClientRect().width)).toBe(13);
 
     // Open the dossier from the mail: the dossier lists the mail among those citing it.
     await toDossier.getByTestId('item-link-open').click();
