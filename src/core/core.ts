@@ -275,6 +275,11 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
     ...(options.mailBodiesMaxBytes !== undefined ? { maxBodyBytes: options.mailBodiesMaxBytes } : {}),
   });
 
+  // The adapter configurations (secrets resolved) whose secret values are scrubbed from the log viewer
+  // and the diagnostics bundle. Not the training sandbox's: its accounts are public constants (the
+  // password is the word "training"), and scrubbing that word turned the backend ids into
+  // "[bí mật]-procedure".
+  const secretBearing = resolved.filter((_, i) => config.backends[i]?.training !== true).map((r) => r.adapter);
   const handlers: ApiHandlers = {
     'session.get': () => ({
       user: { ...config.user },
@@ -339,11 +344,11 @@ export async function createCore(options: CreateCoreOptions): Promise<Core> {
       );
     },
     // Issue #7 shell: diagnostics bundle for IT staff (src/core/shell/).
-    ...shellHandlers({ db, config, role: config.user.role, resolvedAdapters: () => resolved.map((r) => r.adapter), statuses: () => engine.statuses(), recentLog: () => logRing.lines(300), now }),
+    ...shellHandlers({ db, config, role: config.user.role, resolvedAdapters: () => secretBearing, statuses: () => engine.statuses(), recentLog: () => logRing.lines(300), now }),
     // Issue #5 supervisor: dashboard, exports, reassignment, authority matrix (src/core/dashboard/).
     ...dashboardHandlers({ db, calendar, config, queue, outbox, audit, emit: (event) => events.emit(event), now }),
     // Issue #5 IT-staff settings: config, test connection, calendar, profiles, sync health, log (src/core/settings/).
-    ...settingsHandlers({ dataDir: options.dataDir, config, secrets: options.secrets ?? null, db, audit, now, statuses: () => engine.statuses(), subscribe: (l) => events.subscribe(l), logRing, resolvedAdapters: resolved.map((r) => r.adapter) }),
+    ...settingsHandlers({ dataDir: options.dataDir, config, secrets: options.secrets ?? null, db, audit, now, statuses: () => engine.statuses(), subscribe: (l) => events.subscribe(l), logRing, resolvedAdapters: secretBearing }),
     // Issue #6 citizens (feature `citizen`): citizen.find/view, search.query; src/core/citizen/.
     ...citizenHandlers({ db, queue, audit, calendar, now, actor, role: config.user.role }),
     // Issue #7 notifications and tray (feature `desktop`): notify.list, notify.markRead.

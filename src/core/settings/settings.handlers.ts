@@ -25,7 +25,7 @@ export interface SettingsHandlerDeps {
   statuses: () => BackendStatus[];
   subscribe: (listener: (event: CoreEvent) => void) => () => void;
   logRing: LogRing;
-  /** Adapter configs with secrets resolved, in config order (their secret values are redacted from the log). */
+  /** Adapter configs with secrets resolved whose secret values are redacted from the log (core.ts leaves out the training sandbox's public accounts). */
   resolvedAdapters: Array<Record<string, unknown>>;
   /** Per-step deadline of test connection (default 10 s). */
   connectionTimeoutMs?: number;
@@ -62,8 +62,7 @@ export function settingsHandlers(deps: SettingsHandlerDeps): Pick<ApiHandlers, S
   const settings = new SettingsService({ dataDir: deps.dataDir, running: deps.config, secrets: deps.secrets, audit: deps.audit, now: deps.now, db: deps.db });
   const health = new SyncHealthService(deps.db);
   deps.subscribe((event) => health.onEvent(event));
-  // Training backends use public sandbox constants (never secrets): not redacted, so their ids stay readable.
-  deps.logRing.addSecrets(deps.resolvedAdapters.filter((_, i) => deps.config.backends[i]?.training !== true).flatMap((a) => secretValuesOf(a)));
+  deps.logRing.addSecrets(deps.resolvedAdapters.flatMap((a) => secretValuesOf(a)));
   const timeoutMs = deps.connectionTimeoutMs ?? 10_000;
 
   const only = (allowed: readonly Role[]): void => {

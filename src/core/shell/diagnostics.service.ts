@@ -18,7 +18,7 @@ export interface DiagnosticsDeps {
   db: Database.Database;
   /** The parsed configuration (with `{"$secret"}` references). */
   config: WorkstationConfig;
-  /** Adapter configurations as used (secrets resolved): their secret values are scrubbed everywhere. */
+  /** Adapter configurations as used (secrets resolved) whose secret values are scrubbed everywhere. */
   resolvedAdapters: () => unknown[];
   statuses: () => BackendStatus[];
   recentLog: () => string[];
@@ -67,14 +67,13 @@ function fileBytes(path: string): number {
 
 export function buildDiagnosticsBundle(deps: DiagnosticsDeps): { filename: string; content: string; bundle: DiagnosticsBundle } {
   const at = deps.now();
-  // Secret fields are masked in the configuration section whatever the backend. Their values are
-  // also scrubbed from the whole text, except the training sandbox's public accounts (printed by
-  // `npm run web`, in the README): its password is the word "training", and scrubbing it turned the
-  // backend ids into "[bí mật]-procedure" in every training bundle (the log viewer already skips them).
+  // Secret fields are masked in the configuration section whatever the backend. The values scrubbed
+  // from the whole text: those of the backends' resolved configurations (`resolvedAdapters`: every
+  // inline or keyring value; core.ts leaves out the training sandbox's public accounts) and any
+  // outside the backends.
   const { clean: config } = stripSecrets(deps.config);
-  const real = (_: unknown, i: number): boolean => deps.config.backends[i]?.training !== true;
-  const secretValues = stripSecrets({ ...deps.config, backends: deps.config.backends.filter(real) }).secretValues;
-  const resolvedSecrets = deps.resolvedAdapters().filter(real).flatMap((a) => stripSecrets(a).secretValues);
+  const secretValues = stripSecrets({ ...deps.config, backends: [] }).secretValues;
+  const resolvedSecrets = deps.resolvedAdapters().flatMap((a) => stripSecrets(a).secretValues);
   const names = knownNames(deps.db, deps.config);
 
   const versions: Record<string, string> = {};

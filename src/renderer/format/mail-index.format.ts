@@ -5,8 +5,7 @@
 import { formatNumber } from './date.format';
 import type { Translate } from './translate';
 
-/** As in ../i18n (not imported: this file is also compiled for the node-side tests). */
-type Lang = 'vi' | 'en';
+type Lang = Parameters<typeof formatNumber>[0];
 
 /** What the mail search hint knows: mails not yet findable, and whether indexing just finished. */
 export interface MailIndexState {
