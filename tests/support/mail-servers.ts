@@ -18,6 +18,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import type { MailAdapterConfig } from '../../src/core/adapters/mail.adapter';
 import { freePort } from './ports';
@@ -635,4 +636,15 @@ export function loopbackMailConfig(servers: MailServers, login: MailUser, overri
     timeoutMs: 3000,
     ...overrides,
   };
+}
+
+/**
+ * A test's own IMAP session as `login` on these servers (plain, loopback), connected; an error event
+ * after the test closed it is ignored. The caller logs out.
+ */
+export async function connectedImap(servers: MailServers, login: MailUser): Promise<ImapFlow> {
+  const client = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: login.user, pass: login.password }, logger: false });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
 }

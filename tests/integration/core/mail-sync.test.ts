@@ -6,7 +6,6 @@
  * closed; IMAP IDLE brings a new mail in without sync.now; an expunged mail closes its item and
  * keeps its title.
  */
-import { ImapFlow } from 'imapflow';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { extractLinks, foldNotation } from '../../../src/shared/mail-links';
 import { TrainingSandbox } from '../../../src/sandbox/sandbox';
 import type { BackendStatus } from '../../../src/shared/api';
 import type { ItemDetail, WorkItem } from '../../../src/shared/work-item';
-import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { connectedImap, type MailServers, startMailServers } from '../../support/mail-servers';
 import { ok } from '../../support/envelope';
 
 const P = 'training-procedure';
@@ -125,9 +124,7 @@ describe('mail in the core (sandbox + Dovecot/Postfix)', () => {
       USER,
     );
     // 90 days old: outside the 30-day first-sync window, so it comes by the history backfill.
-    const imap = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
-    imap.on('error', () => undefined);
-    await imap.connect();
+    const imap = await connectedImap(servers, { user: USER, password: PASSWORD });
     try {
       const old = new Date(Date.now() - 90 * 86_400_000);
       await imap.append(
@@ -240,9 +237,7 @@ describe('mail in the core (sandbox + Dovecot/Postfix)', () => {
 
   it('an expunged mail closes its item and keeps its title', async () => {
     const work = await mailWithSubject(workSubject);
-    const client = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await connectedImap(servers, { user: USER, password: PASSWORD });
     try {
       await client.mailboxOpen('INBOX');
       const uids = (await client.search({ header: { 'message-id': 'work-1@sotuphap.hanoi.gov.vn' } }, { uid: true })) || [];

@@ -6,7 +6,6 @@
  * on the server and with a wrong password. A fake procedure backend provides the cited dossier.
  * The tests share one mailbox and one core, and run in order.
  */
-import { ImapFlow } from 'imapflow';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +18,7 @@ import type { WorkstationConfigInput } from '../../../src/core/config/config.sch
 import { createCore, type Core } from '../../../src/core/core';
 import type { BackendStatus, CoreEvent, ItemLinksView, MailBodyView } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
-import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { connectedImap, type MailServers, startMailServers } from '../../support/mail-servers';
 import { FakeAdapter } from '../../unit/core/fixtures/fake.adapter';
 import { dossier } from '../../unit/core/fixtures/records.fixture';
 import { charsetMail, deepLinkMail, PNG, richMail, sha256, singlePartAttachmentMail, VN_TEXT, type CharsetMail, type RichMail } from './mail-body-fixtures';
@@ -101,9 +100,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 async function expunge(messageId: string): Promise<void> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await connectedImap(servers, { user: USER, password: PASSWORD });
   try {
     await client.mailboxOpen('INBOX');
     const uids = (await client.search({ header: { 'message-id': messageId } }, { uid: true })) || [];

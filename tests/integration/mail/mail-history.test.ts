@@ -4,14 +4,14 @@
  * their INTERNALDATE days, months and years back; the first sync takes the `initialDays` window, then
  * the older mail back to `historyDays` (marked `history`), never what is older still.
  */
-import { ImapFlow } from 'imapflow';
+import { type ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedRecord } from '../../../src/core/adapters/adapter';
 import { MailAdapter, type MailAdapterConfig } from '../../../src/core/adapters/mail.adapter';
 import { HISTORY_BIT, parseMailCursor } from '../../../src/core/adapters/mail.normalize';
 import { DEFAULT_MAIL_RULES, evaluateMail } from '../../../src/core/mail/mail-rules';
 import { defaultCalendar } from '../../../src/core/deadline/calendar.loader';
-import { loopbackMailConfig, startMailServers, type MailServers } from '../../support/mail-servers';
+import { connectedImap, loopbackMailConfig, type MailServers, startMailServers } from '../../support/mail-servers';
 import { syncAll } from '../adapters/adapter-contract';
 import { seedMail } from './mail-fixtures';
 
@@ -35,10 +35,7 @@ function makeAdapter(overrides: Partial<MailAdapterConfig> = {}): MailAdapter {
 }
 
 async function client(): Promise<ImapFlow> {
-  const c = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
-  c.on('error', () => undefined);
-  await c.connect();
-  return c;
+  return connectedImap(servers, { user: USER, password: PASSWORD });
 }
 
 function live(records: readonly NormalizedRecord[]): Map<string, NormalizedRecord> {

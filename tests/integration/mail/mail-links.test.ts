@@ -5,7 +5,6 @@
  * re-syncs the whole folder); adding it back restores it; citizen links show on every dossier of the
  * citizen; every change is audited and announced for both sides.
  */
-import { ImapFlow } from 'imapflow';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { createAdapter as registryCreateAdapter } from '../../../src/core/adapte
 import { createCore, type Core } from '../../../src/core/core';
 import type { AuditEntry, BackendStatus, CoreEvent, ItemLinksView, ItemLinkView } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
-import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { connectedImap, type MailServers, startMailServers } from '../../support/mail-servers';
 import { FakeAdapter } from '../../unit/core/fixtures/fake.adapter';
 import { dossier } from '../../unit/core/fixtures/records.fixture';
 import { encodeWord } from './mail-fixtures';
@@ -39,9 +38,7 @@ async function get(id: string): Promise<{ item: WorkItem; links: ItemLinksView }
 }
 
 async function setSeen(seen: boolean): Promise<void> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await connectedImap(servers, { user: USER, password: PASSWORD });
   try {
     await client.mailboxOpen('INBOX');
     const uids = (await client.search({ header: { 'message-id': 'links-1@sotuphap.example.com' } }, { uid: true })) || [];

@@ -2,7 +2,7 @@
  * The mail adapter against real servers: Dovecot (IMAP, LMTP) and Postfix (SMTP AUTH) started by
  * tests/support/mail-servers.ts on loopback. The tests share one mailbox and run in order.
  */
-import { ImapFlow } from 'imapflow';
+import { type ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedRecord } from '../../../src/core/adapters/adapter';
 import { MailAdapter, type MailAdapterConfig } from '../../../src/core/adapters/mail.adapter';
 import { ItemDetailSchema } from '../../../src/shared/work-item';
-import { loopbackMailConfig, startMailServers, type MailServers } from '../../support/mail-servers';
+import { connectedImap, loopbackMailConfig, type MailServers, startMailServers } from '../../support/mail-servers';
 import { syncAll } from '../adapters/adapter-contract';
 import { malformedMail, seedMail, writeBigMail, type SeedMail } from './mail-fixtures';
 import { adapterError } from '../../support/adapter-error';
@@ -36,10 +36,7 @@ function makeAdapter(overrides: Partial<MailAdapterConfig> = {}): MailAdapter {
 }
 
 async function otherClient(): Promise<ImapFlow> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASSWORD }, logger: false });
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
+  return connectedImap(servers, { user: USER, password: PASSWORD });
 }
 
 function live(records: NormalizedRecord[]): Map<string, NormalizedRecord> {

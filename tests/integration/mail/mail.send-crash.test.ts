@@ -9,7 +9,6 @@
  * server's answer); every done entry was delivered exactly once and has exactly one Sent copy; no
  * file of a finished entry is left behind; the audit chain verifies.
  */
-import { ImapFlow } from 'imapflow';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { UNCERTAIN_SEND_MESSAGE } from '../../../src/core/adapters/mail.smtp';
 import { AuditLog } from '../../../src/core/audit/audit.log';
 import type { MailSendAction, StagedAttachment } from '../../../src/shared/actions';
-import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { connectedImap, type MailServers, startMailServers } from '../../support/mail-servers';
 import { CoreKilledError, CoreProcess, prng } from '../../support/outbox-harness';
 import { openTestCache } from '../../support/cache-file';
 
@@ -32,9 +31,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Message-ID (without brackets) → how many copies a user's folder holds. */
 async function messageIds(servers: MailServers, user: { user: string; password: string }, folder: string): Promise<Map<string, number>> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user: user.user, pass: user.password }, logger: false });
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await connectedImap(servers, user);
   const counts = new Map<string, number>();
   try {
     const lock = await client.getMailboxLock(folder);

@@ -8,7 +8,7 @@
  * retried by the official, seen/flag from the app.
  */
 import type Database from 'better-sqlite3';
-import { ImapFlow } from 'imapflow';
+import { type ImapFlow } from 'imapflow';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { createCore, type Core } from '../../../src/core/core';
 import type { MailSendAction, StagedAttachment } from '../../../src/shared/actions';
 import type { AuditEntry, OutboxEntry, Session } from '../../../src/shared/api';
 import type { WorkItem } from '../../../src/shared/work-item';
-import { startMailServers, type MailServers } from '../../support/mail-servers';
+import { connectedImap, type MailServers, startMailServers } from '../../support/mail-servers';
 import { SmtpProxy } from '../../support/smtp-proxy';
 import { adapterError } from '../../support/adapter-error';
 import { ok } from '../../support/envelope';
@@ -69,9 +69,7 @@ function makeAdapter(smtp: Partial<NonNullable<MailAdapterConfig['smtp']>> = {},
 }
 
 async function mailbox(user: string): Promise<ImapFlow> {
-  const client = new ImapFlow({ host: '127.0.0.1', port: servers.imap.port, secure: false, doSTARTTLS: false, auth: { user, pass: PASSWORDS[user]! }, logger: false });
-  client.on('error', () => undefined);
-  await client.connect();
+  const client = await connectedImap(servers, { user, password: PASSWORDS[user]! });
   clients.push(client);
   return client;
 }
